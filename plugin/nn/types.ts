@@ -1,0 +1,67 @@
+/**
+ * The functional network interface (method.md §15.2). A network is a pure function of its
+ * parameters and input; BN running statistics are returned, never mutated inside forward, so a
+ * training-mode pass (SNIP) cannot disturb a later inference-mode pass (NWOT).
+ */
+import type { Tensor, Tensor1D, Tensor2D, Tensor4D, Variable } from './tf.js';
+import type { Arch } from '../space/types.js';
+
+export type Mode = 'train' | 'infer';
+
+/** A conv or linear layer: the unit of every per-layer zero-cost proxy. */
+export interface LayerInfo {
+  /** Stable path, e.g. `stem.conv`, `stage2.rep0.proj`, `stage2.rep0.node3.dw`, `head.conv`, `classifier`. */
+  readonly id: string;
+  readonly kind: 'conv' | 'depthwise' | 'linear';
+  /** tfjs layout: conv [kh, kw, cin, cout], depthwise [kh, kw, c, 1], linear [in, out]. */
+  readonly weightShape: readonly number[];
+  readonly hasBias: boolean;
+  /** Per-sample raw output shape: [H, W, C] for convs, [features] for linear. */
+  readonly outputShape: readonly number[];
+}
+
+/** One BN layer's running statistics. */
+export interface BnStats {
+  readonly mean: Tensor1D;
+  readonly variance: Tensor1D;
+}
+
+export interface ForwardOptions {
+  readonly mode: Mode;
+  /**
+   * Called with the raw output (before BN and activation) of every conv/linear layer, in
+   * execution order. The tensor is owned by the forward pass: keep what you need (e.g. a 64×64
+   * kernel matrix, with tf.keep) and let the tap itself be disposed.
+   */
+  readonly onTap?: (layerId: string, raw: Tensor) => void;
+  /** Use these tensors instead of the network's variables (keyed like `parameters`). */
+  readonly parameterOverrides?: ReadonlyMap<string, Tensor>;
+}
+
+export interface ForwardResult {
+  readonly logits: Tensor2D;
+  /** Train mode only: the batch statistics each BN layer saw, keyed by BN id. */
+  readonly batchStats: ReadonlyMap<string, BnStats>;
+  /** Ids of the conv/linear layers that executed (the "every layer fired" rule of method.md §5.1). */
+  readonly executed: ReadonlySet<string>;
+}
+
+export interface Network {
+  readonly arch: Arch;
+  /** Every conv/linear layer, in execution order. */
+  readonly layers: ReadonlyArray<LayerInfo>;
+  /**
+   * Trainable parameters keyed `${layerId}.weight`, `${layerId}.bias`, `${bnId}.gamma`,
+   * `${bnId}.beta`. Their total size equals the cost model's params exactly.
+   */
+  readonly parameters: ReadonlyMap<string, Variable>;
+  /** Running statistics keyed by BN id (affine or not). */
+  readonly bnRunning: ReadonlyMap<string, { readonly mean: Variable; readonly variance: Variable }>;
+  /** Ids of weight tensors that take weight decay (conv and linear weights only). */
+  readonly decayed: ReadonlySet<string>;
+  forward(x: Tensor4D, options: ForwardOptions): ForwardResult;
+  /** running ← (1 − momentum)·running + momentum·batch, with the unbiased batch variance. */
+  commitBatchStats(stats: ReadonlyMap<string, BnStats>, momentum: number): void;
+  parameterCount(): number;
+  dispose(): void;
+}
