@@ -1,0 +1,115 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../plugin/nn/tf.js';
+import { getProxy, listProxies, scoreProxies } from '../../plugin/proxies/registry.js';
+import { batchOf, handNetwork } from './hand-network.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const X = [
+  [0.5, -1.2, 0.3],
+  [1.1, 0.4, -0.7],
+  [-0.6, 0.9, 1.4],
+  [0.2, -0.3, -1.1],
+];
+const LABELS = [1, 0, 1, 0];
+const ALL = ['nwot', 'lnwot', 'snip-snr', 'tcet'];
+
+function net(options: { skip?: string[]; nan?: boolean } = {}) {
+  const v = options.nan ? Number.NaN : 0.5;
+  return handNetwork(
+    [
+      { id: 'hidden', weight: [[0.3, -0.2], [v, 0.4], [-0.6, 0.1]], bn: true, relu: true },
+      { id: 'proj', weight: [[1], [1], [1]] },
+      { id: 'classifier', weight: [[0.2, -0.1], [0.7, 0.3]], bias: [0, 0.1], input: 'hidden' },
+    ],
+    { output: 'classifier', skip: options.skip ?? [] },
+  );
+}
+
+describe('proxy registry and failure rules (method.md §5.1)', () => {
+  it('lists the proxies with their needs; flops belongs to the cost model, not here', () => {
+    const names = listProxies().map((p) => p.name);
+    expect(names.sort()).toEqual(['lnwot', 'nwot', 'params', 'snip-snr', 'tcet']);
+    expect(getProxy('tcet').needs).toEqual({ labels: true, gradients: true, bnMode: 'both', input: 'real' });
+    expect(getProxy('nwot').needs.bnMode).toBe('infer');
+    expect(getProxy('snip-snr').needs.bnMode).toBe('train');
+    expect(listProxies().every((p) => p.higherIsBetter && p.describe.length > 0)).toBe(true);
+    expect(() => getProxy('flops')).toThrow(/unknown proxy "flops"/);
+    const n = net();
+    const x = batchOf(X);
+    const y = tf.tensor1d(LABELS, 'int32');
+    expect(() => scoreProxies(n, { x, y, numClasses: 2 }, ['nwot', 'zen'])).toThrow(RangeError);
+    tf.dispose([x, y]);
+    n.dispose();
+  });
+
+  it('reports a layer that did not execute by name, for every forward-based proxy', () => {
+    const n = net({ skip: ['proj'] });
+    const x = batchOf(X);
+    const y = tf.tensor1d(LABELS, 'int32');
+    const before = tf.memory().numTensors;
+    const results = scoreProxies(n, { x, y, numClasses: 2 }, [...ALL, 'params']);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const name of ALL) {
+      const r = results[name]!;
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(/not executed.*proj/);
+    }
+    expect(results['params']!.ok).toBe(true);
+    tf.dispose([x, y]);
+    n.dispose();
+  });
+
+  it('rejects NaN weights instead of returning a number', () => {
+    const n = net({ nan: true });
+    const x = batchOf(X);
+    const y = tf.tensor1d(LABELS, 'int32');
+    const results = scoreProxies(n, { x, y, numClasses: 2 }, ALL);
+    const reasons = Object.fromEntries(
+      ALL.map((name) => {
+        const r = results[name]!;
+        return [name, r.ok ? 'ok' : r.reason];
+      }),
+    );
+    expect(reasons['nwot']).toMatch(/non-finite raw output in layers? hidden/);
+    expect(reasons['lnwot']).toMatch(/non-finite raw output in layers? hidden/);
+    expect(reasons['snip-snr']).toMatch(/NaN/);
+    expect(reasons['tcet']).toMatch(/non-finite|NaN/);
+    tf.dispose([x, y]);
+    n.dispose();
+  });
+
+  it('shares one inference pass and one training pass among all requested proxies', () => {
+    const n = net();
+    const modes: string[] = [];
+    const forward = n.forward.bind(n);
+    const counted = { ...n, forward: (x: Parameters<typeof forward>[0], o: Parameters<typeof forward>[1]) => (modes.push(o.mode), forward(x, o)) };
+    const x = batchOf(X);
+    const y = tf.tensor1d(LABELS, 'int32');
+    scoreProxies(counted, { x, y, numClasses: 2 }, [...ALL, 'params']);
+    expect(modes.sort()).toEqual(['infer', 'train']);
+    modes.length = 0;
+    scoreProxies(counted, { x, y, numClasses: 2 }, ['nwot', 'lnwot']);
+    expect(modes).toEqual(['infer']);
+    tf.dispose([x, y]);
+    n.dispose();
+  });
+
+  it('turns exceptions into reasons (a class-count mismatch) and leaves BN running statistics untouched', () => {
+    const n = net();
+    const x = batchOf(X);
+    const y = tf.tensor1d(LABELS, 'int32');
+    const bad = getProxy('snip-snr').score(n, { x, y, numClasses: 5 });
+    expect(bad).toEqual({ ok: false, reason: expect.stringMatching(/2 outputs but the batch has 5 classes/) });
+
+    const results = scoreProxies(n, { x, y, numClasses: 2 }, ALL);
+    for (const name of ALL) expect(results[name]!.ok, name).toBe(true);
+    const running = n.bnRunning.get('hidden.bn')!;
+    expect(Array.from(running.mean.dataSync())).toEqual([0, 0]);
+    expect(Array.from(running.variance.dataSync())).toEqual([1, 1]);
+    tf.dispose([x, y]);
+    n.dispose();
+  });
+});
