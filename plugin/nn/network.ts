@@ -1,0 +1,237 @@
+/**
+ * The macro network of method.md §3.3 as a functional Network (§15.2): stem → stage cells → head.
+ * Parameters live in tf.Variables; forward never mutates them, and train-mode BN statistics are
+ * handed back for the caller to commit (or not).
+ */
+import { tf } from './tf.js';
+import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from './tf.js';
+import type { Arch } from '../space/types.js';
+import type { BnStats, ForwardOptions, ForwardResult, LayerInfo, Network } from './types.js';
+import type { InitScheme } from './init.js';
+import { BatchNormLayer, ConvLayer, LinearLayer, ParameterRegistry, Relu, Sequential, type Block, type ForwardContext } from './layers.js';
+import { CellModule } from './cell.js';
+
+export interface BuildOptions {
+  readonly seed: number;
+  readonly init?: InitScheme;
+  /** BN ε (method.md §1.3). */
+  readonly bnEpsilon?: number;
+}
+
+export const DEFAULT_BN_EPSILON = 1e-5;
+
+function isPositiveInteger(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x > 0;
+}
+
+/** Macro-level checks the builder needs; cell rules are checked per cell (method.md §2.6). */
+function assertBuildableArch(arch: Arch): void {
+  const problems: string[] = [];
+  const { input } = arch;
+  if (!isPositiveInteger(input?.height) || !isPositiveInteger(input?.width) || !isPositiveInteger(input?.channels)) {
+    problems.push(`input must have positive integer height, width and channels, got ${JSON.stringify(input)}`);
+  }
+  if (!isPositiveInteger(arch.numClasses)) problems.push(`numClasses must be a positive integer, got ${JSON.stringify(arch.numClasses)}`);
+  if (arch.stemStride !== 1 && arch.stemStride !== 2) problems.push(`stemStride must be 1 or 2, got ${JSON.stringify(arch.stemStride)}`);
+  if (typeof arch.se !== 'boolean') problems.push(`se must be a boolean, got ${JSON.stringify(arch.se)}`);
+  if (!isPositiveInteger(arch.headWidth)) problems.push(`headWidth (F) must be a positive integer, got ${JSON.stringify(arch.headWidth)}`);
+  if (!Array.isArray(arch.stages) || arch.stages.length === 0) {
+    problems.push('stages must be a non-empty list');
+  } else {
+    arch.stages.forEach((s, i) => {
+      if (!isPositiveInteger(s.channels)) problems.push(`stage ${i}: channels must be a positive integer, got ${JSON.stringify(s.channels)}`);
+      if (s.stride !== 1 && s.stride !== 2) problems.push(`stage ${i}: stride must be 1 or 2, got ${JSON.stringify(s.stride)}`);
+      if (!isPositiveInteger(s.repeats)) problems.push(`stage ${i}: repeats must be a positive integer, got ${JSON.stringify(s.repeats)}`);
+    });
+  }
+  if (problems.length > 0) throw new Error(`invalid architecture: ${problems.join('; ')}`);
+}
+
+interface NetworkParts {
+  readonly stem: Block;
+  readonly cells: ReadonlyArray<{ readonly id: string; readonly module: CellModule }>;
+  /** BN → ReLU → conv1×1 → BN, before pooling. */
+  readonly head: Block;
+  readonly classifier: LinearLayer;
+}
+
+/** Builds every layer in execution order, so the registry's layer list is the execution order. */
+function buildParts(arch: Arch, registry: ParameterRegistry): NetworkParts {
+  const first = arch.stages[0]!;
+  const stemConv = new ConvLayer(registry, {
+    id: 'stem.conv',
+    inChannels: arch.input.channels,
+    outChannels: first.channels,
+    kernel: 3,
+    stride: arch.stemStride,
+    inSize: [arch.input.height, arch.input.width],
+  });
+  const stem = new Sequential([stemConv, new BatchNormLayer(registry, 'stem.conv.bn', first.channels, stemConv.outSize, true)]);
+
+  const cells: Array<{ id: string; module: CellModule }> = [];
+  let channels = first.channels;
+  let size = stem.outSize;
+  arch.stages.forEach((stage, i) => {
+    for (let r = 0; r < stage.repeats; r++) {
+      const id = `stage${i}.rep${r}`;
+      const module = new CellModule(registry, {
+        prefix: id,
+        cell: stage.cell,
+        inChannels: channels,
+        outChannels: stage.channels,
+        stride: r === 0 ? stage.stride : 1,
+        se: arch.se,
+        inSize: size,
+      });
+      cells.push({ id, module });
+      channels = module.outChannels;
+      size = module.outSize;
+    }
+  });
+
+  const headConv = new ConvLayer(registry, { id: 'head.conv', inChannels: channels, outChannels: arch.headWidth, kernel: 1, stride: 1, inSize: size });
+  const head = new Sequential([
+    new BatchNormLayer(registry, 'head.bn', channels, size, true),
+    new Relu(channels, size),
+    headConv,
+    new BatchNormLayer(registry, 'head.conv.bn', arch.headWidth, size, true),
+  ]);
+  const classifier = new LinearLayer(registry, 'classifier', arch.headWidth, arch.numClasses);
+  return { stem, cells, head, classifier };
+}
+
+/** Collects one forward pass's taps, executed layers and kept batch statistics. */
+class PassContext implements ForwardContext {
+  readonly executed = new Set<string>();
+  readonly batchStats = new Map<string, BnStats>();
+
+  constructor(
+    private readonly network: FunctionalNetwork,
+    private readonly options: ForwardOptions,
+    readonly bnEpsilon: number,
+  ) {}
+
+  get mode(): ForwardOptions['mode'] {
+    return this.options.mode;
+  }
+
+  param(key: string): Tensor {
+    const override = this.options.parameterOverrides?.get(key);
+    if (override !== undefined) return override;
+    const v = this.network.parameters.get(key);
+    if (v === undefined) throw new Error(`unknown parameter ${key}`);
+    return v;
+  }
+
+  running(bnId: string): { mean: Tensor; variance: Tensor } {
+    const s = this.network.bnRunning.get(bnId);
+    if (s === undefined) throw new Error(`unknown BN layer ${bnId}`);
+    return s;
+  }
+
+  tap(layerId: string, raw: Tensor): void {
+    if (this.executed.has(layerId)) throw new Error(`layer ${layerId} executed twice in one forward pass`);
+    this.executed.add(layerId);
+    this.options.onTap?.(layerId, raw);
+  }
+
+  recordBatchStats(bnId: string, mean: Tensor1D, variance: Tensor1D): void {
+    // Kept past the per-cell and per-pass scopes: the caller owns them.
+    this.batchStats.set(bnId, { mean: tf.keep(mean), variance: tf.keep(variance) });
+  }
+
+  disposeStats(): void {
+    for (const s of this.batchStats.values()) tf.dispose([s.mean, s.variance]);
+    this.batchStats.clear();
+  }
+}
+
+class FunctionalNetwork implements Network {
+  readonly layers: ReadonlyArray<LayerInfo>;
+  readonly parameters: ParameterRegistry['parameters'];
+  readonly bnRunning: ParameterRegistry['bnRunning'];
+  readonly decayed: ReadonlySet<string>;
+  private disposed = false;
+
+  constructor(
+    readonly arch: Arch,
+    private readonly registry: ParameterRegistry,
+    private readonly parts: NetworkParts,
+    private readonly bnEpsilon: number,
+  ) {
+    this.layers = registry.layers;
+    this.parameters = registry.parameters;
+    this.bnRunning = registry.bnRunning;
+    this.decayed = registry.decayed;
+  }
+
+  forward(x: Tensor4D, options: ForwardOptions): ForwardResult {
+    if (this.disposed) throw new Error('forward on a disposed network');
+    const { height, width, channels } = this.arch.input;
+    if (x.rank !== 4 || x.shape[1] !== height || x.shape[2] !== width || x.shape[3] !== channels) {
+      throw new Error(`input must be [N, ${height}, ${width}, ${channels}] (NHWC), got [${x.shape.join(', ')}]`);
+    }
+    const ctx = new PassContext(this, options, this.bnEpsilon);
+    try {
+      const logits = tf.tidy(() => {
+        let h = this.parts.stem.apply(ctx, x);
+        for (const { module } of this.parts.cells) {
+          const input = h;
+          // Per-cell scope: a cell's intermediates (and taps) are freed as soon as it is done.
+          h = tf.tidy(() => module.apply(ctx, input));
+        }
+        const pooled = tf.mean(this.parts.head.apply(ctx, h), [1, 2]) as Tensor2D;
+        return this.parts.classifier.apply(ctx, pooled);
+      });
+      return { logits, batchStats: ctx.batchStats, executed: ctx.executed };
+    } catch (err) {
+      ctx.disposeStats();
+      throw err;
+    }
+  }
+
+  commitBatchStats(stats: ReadonlyMap<string, BnStats>, momentum: number): void {
+    if (!(momentum >= 0 && momentum <= 1)) throw new Error(`momentum must be in [0, 1], got ${momentum}`);
+    for (const [id, batch] of stats) {
+      const running = this.bnRunning.get(id);
+      if (running === undefined) throw new Error(`unknown BN layer ${id}`);
+      tf.tidy(() => {
+        running.mean.assign(tf.add(tf.mul(running.mean, 1 - momentum), tf.mul(batch.mean, momentum)));
+        running.variance.assign(tf.add(tf.mul(running.variance, 1 - momentum), tf.mul(batch.variance, momentum)));
+      });
+    }
+  }
+
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.parameters.values()) n += v.size;
+    return n;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.registry.dispose();
+  }
+}
+
+/**
+ * Builds the network of `arch` with freshly initialised parameters. Throws a clear Error for a
+ * genotype that breaks the validity rules of method.md §2.6 (the builder never prunes) or whose
+ * macro fields are out of range; nothing is left allocated in that case.
+ */
+export function buildNetwork(arch: Arch, options: BuildOptions): Network {
+  assertBuildableArch(arch);
+  const registry = new ParameterRegistry(options.init ?? 'default', options.seed);
+  try {
+    const parts = buildParts(arch, registry);
+    return new FunctionalNetwork(arch, registry, parts, options.bnEpsilon ?? DEFAULT_BN_EPSILON);
+  } catch (err) {
+    registry.dispose();
+    throw err;
+  }
+}
+
+/** Frees the tensors of a train-mode pass's batch statistics (after committing them, or instead). */
+export function disposeBatchStats(stats: ReadonlyMap<string, BnStats>): void {
+  for (const s of stats.values()) tf.dispose([s.mean, s.variance]);
+}
