@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { archCost } from '../../plugin/space/cost.js';
-import { archFromReference, readReferenceFile } from '../../plugin/space/encoding.js';
+import { archFromReference } from '../../plugin/space/encoding.js';
+import { fixture, fixtureSet } from './fixture.js';
 
-const FIXTURE = new URL('../../../shared/fixtures/reference-architectures.json', import.meta.url);
-const { sets } = readReferenceFile(FIXTURE);
-const cifar = sets.find((s) => s.name === 'cifar-1m-params')!;
-const imagenet = sets.find((s) => s.name === 'imagenet-450m-flops')!;
+const { sets } = fixture;
+const cifar = fixtureSet('cifar-1m-params');
+const imagenet = fixtureSet('imagenet-450m-flops');
 
 describe('archCost against the reference fixture (method.md §17.2)', () => {
   for (const set of sets) {
