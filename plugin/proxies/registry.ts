@@ -125,7 +125,13 @@ export function getProxy(name: string): Proxy {
   return PROXIES.get(name)!;
 }
 
-export function listProxies(): Proxy[] {
+/** Names of every registered proxy. */
+export function listProxies(): string[] {
+  return [...PROXIES.keys()];
+}
+
+/** Every registered proxy with its needs and description. */
+export function allProxies(): Proxy[] {
   return [...PROXIES.values()];
 }
 
