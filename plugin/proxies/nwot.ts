@@ -65,28 +65,35 @@ export function collectLayerKernels(net: Network, x: Tensor4D, maxUnits: number 
   let finiteFlags: Uint8Array | Int32Array | Float32Array = new Uint8Array(0);
   const tapOrder: string[] = [];
 
-  tf.tidy(() => {
-    const parts: Tensor2D[] = [];
-    const finite: Tensor[] = [];
-    const result = net.forward(x, {
-      mode: 'infer',
-      onTap: (layerId, raw) => {
-        if (tapOrder.includes(layerId)) throw new Error(`layer ${layerId} was tapped twice in one forward pass`);
-        tapOrder.push(layerId);
-        const layerParts = agreementKernelParts(raw, maxUnits);
-        for (const part of layerParts) {
-          parts.push(part);
-          owners.push(layerId);
-        }
-        finite.push(tf.all(tf.isFinite(raw)));
-      },
+  // Taps arrive inside the network's own scopes (e.g. one tidy per cell), which would free
+  // anything created there; the small B×B results are therefore kept and freed here.
+  const parts: Tensor[] = [];
+  const finite: Tensor[] = [];
+  try {
+    tf.tidy(() => {
+      const result = net.forward(x, {
+        mode: 'infer',
+        onTap: (layerId, raw) => {
+          if (tapOrder.includes(layerId)) throw new Error(`layer ${layerId} was tapped twice in one forward pass`);
+          tapOrder.push(layerId);
+          for (const part of agreementKernelParts(raw, maxUnits)) {
+            parts.push(tf.keep(part));
+            owners.push(layerId);
+          }
+          finite.push(tf.keep(tf.all(tf.isFinite(raw))));
+        },
+      });
+      executed = result.executed;
+      for (const { mean, variance } of result.batchStats.values()) tf.dispose([mean, variance]);
+      if (parts.length > 0) {
+        partData = tf.stack(parts).dataSync() as Float32Array;
+        finiteFlags = tf.stack(finite).dataSync() as Uint8Array;
+      }
     });
-    executed = result.executed;
-    if (parts.length > 0) {
-      partData = tf.stack(parts).dataSync() as Float32Array;
-      finiteFlags = tf.stack(finite).dataSync() as Uint8Array;
-    }
-  });
+  } finally {
+    tf.dispose(parts);
+    tf.dispose(finite);
+  }
 
   const kernels = new Map<string, Float64Array>();
   const area = batch * batch;

@@ -7,7 +7,7 @@
 import { tf } from '../nn/tf.js';
 import type { Tensor, Tensor1D, Tensor4D, Variable } from '../nn/tf.js';
 import { crossEntropy } from '../nn/loss.js';
-import type { Network } from '../nn/types.js';
+import type { BnStats, Network } from '../nn/types.js';
 
 export interface SaliencyStats {
   /** Σ s over the layer's weight entries. */
@@ -54,34 +54,41 @@ export function layerSaliencies(net: Network, x: Tensor4D, y: Tensor1D, numClass
   let executed: ReadonlySet<string> = new Set();
   let stats: Float32Array = new Float32Array(0);
 
-  tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => {
-      const result = net.forward(x, { mode: 'train' });
-      executed = result.executed;
-      if (numClasses !== undefined && result.logits.shape[1] !== numClasses) {
-        throw new Error(`the network has ${result.logits.shape[1]} outputs but the batch has ${numClasses} classes`);
+  let batchStats: ReadonlyMap<string, BnStats> = new Map();
+  try {
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const result = net.forward(x, { mode: 'train' });
+        executed = result.executed;
+        // Networks may keep batch statistics beyond the pass; SNIP never commits them (§5.1).
+        batchStats = result.batchStats;
+        if (numClasses !== undefined && result.logits.shape[1] !== numClasses) {
+          throw new Error(`the network has ${result.logits.shape[1]} outputs but the batch has ${numClasses} classes`);
+        }
+        return crossEntropy(result.logits, y);
+      }, [...weights.values()]);
+      const perLayer: Tensor[] = [];
+      for (const id of ids) {
+        const w = weights.get(id)!;
+        const g = grads[w.name];
+        if (g === undefined || g === null) {
+          perLayer.push(tf.tensor1d([0, 0]));
+          continue;
+        }
+        const s = tf.abs(tf.mul(w, g));
+        const n = s.size;
+        const sum = tf.sum(s);
+        // Unbiased variance: Σ(s − mean)² / (n − 1); n = 1 gives 0/0 = NaN, which §5.2 maps to SNR = sum.
+        const sq = tf.sum(tf.square(tf.sub(s, tf.div(sum, n))));
+        const std = tf.sqrt(tf.div(sq, n - 1));
+        perLayer.push(tf.stack([sum, std]));
       }
-      return crossEntropy(result.logits, y);
-    }, [...weights.values()]);
-    const perLayer: Tensor[] = [];
-    for (const id of ids) {
-      const w = weights.get(id)!;
-      const g = grads[w.name];
-      if (g === undefined || g === null) {
-        perLayer.push(tf.tensor1d([0, 0]));
-        continue;
-      }
-      const s = tf.abs(tf.mul(w, g));
-      const n = s.size;
-      const sum = tf.sum(s);
-      // Unbiased variance: Σ(s − mean)² / (n − 1); n = 1 gives 0/0 = NaN, which §5.2 maps to SNR = sum.
-      const sq = tf.sum(tf.square(tf.sub(s, tf.div(sum, n))));
-      const std = tf.sqrt(tf.div(sq, n - 1));
-      perLayer.push(tf.stack([sum, std]));
-    }
-    perLayer.push(tf.reshape(value, [1]));
-    stats = tf.concat(perLayer).dataSync() as Float32Array;
-  });
+      perLayer.push(tf.reshape(value, [1]));
+      stats = tf.concat(perLayer).dataSync() as Float32Array;
+    });
+  } finally {
+    for (const { mean, variance } of batchStats.values()) tf.dispose([mean, variance]);
+  }
 
   const layers = new Map<string, SaliencyStats>();
   ids.forEach((id, i) => {

@@ -84,31 +84,35 @@ export function handNetwork(specs: readonly HandLayer[], options: HandNetworkOpt
     for (const spec of specs) {
       const input = values.get(spec.input ?? 'x');
       if (skip.has(spec.id) || input === undefined) continue;
-      let raw = tf.matMul(input, param(`${spec.id}.weight`) as Tensor2D);
-      if (spec.bias) raw = tf.add(raw, param(`${spec.id}.bias`));
-      executed.add(spec.id);
-      opts.onTap?.(spec.id, raw);
-      let out: Tensor2D = raw;
-      if (spec.bn) {
-        const bnId = `${spec.id}.bn`;
-        let mean: Tensor;
-        let variance: Tensor;
-        if (opts.mode === 'train') {
-          const moments = tf.moments(raw, 0);
-          mean = moments.mean;
-          variance = moments.variance;
-          const unbiased = tf.mul(variance, batch / (batch - 1)) as Tensor1D;
-          batchStats.set(bnId, { mean: mean as Tensor1D, variance: unbiased });
-        } else {
-          mean = bnRunning.get(bnId)!.mean;
-          variance = bnRunning.get(bnId)!.variance;
+      // One scope per layer, as real networks free intermediates (and taps) early; batch
+      // statistics are kept for the caller, who commits or disposes them.
+      const out = tf.tidy(() => {
+        let raw = tf.matMul(input, param(`${spec.id}.weight`) as Tensor2D);
+        if (spec.bias) raw = tf.add(raw, param(`${spec.id}.bias`));
+        executed.add(spec.id);
+        opts.onTap?.(spec.id, raw);
+        let h: Tensor2D = raw;
+        if (spec.bn) {
+          const bnId = `${spec.id}.bn`;
+          let mean: Tensor;
+          let variance: Tensor;
+          if (opts.mode === 'train') {
+            const moments = tf.moments(raw, 0);
+            mean = moments.mean;
+            variance = moments.variance;
+            const unbiased = tf.mul(variance, batch / (batch - 1)) as Tensor1D;
+            batchStats.set(bnId, { mean: tf.keep(tf.clone(mean) as Tensor1D), variance: tf.keep(unbiased) });
+          } else {
+            mean = bnRunning.get(bnId)!.mean;
+            variance = bnRunning.get(bnId)!.variance;
+          }
+          h = tf.add(
+            tf.mul(tf.div(tf.sub(raw, mean), tf.sqrt(tf.add(variance, eps))), param(`${bnId}.gamma`)),
+            param(`${bnId}.beta`),
+          ) as Tensor2D;
         }
-        out = tf.add(
-          tf.mul(tf.div(tf.sub(raw, mean), tf.sqrt(tf.add(variance, eps))), param(`${bnId}.gamma`)),
-          param(`${bnId}.beta`),
-        ) as Tensor2D;
-      }
-      if (spec.relu) out = tf.relu(out);
+        return spec.relu ? tf.relu(h) : h;
+      });
       values.set(spec.id, out);
     }
     const logits = values.get(output);

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../plugin/nn/backend.js';
 import { tf } from '../../plugin/nn/tf.js';
 import {
   agreementKernelParts,
@@ -10,7 +11,7 @@ import { getProxy } from '../../plugin/proxies/registry.js';
 import { batchOf, detByCofactors, handNetwork, identity } from './hand-network.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('wasm');
 });
 
 // Binary codes chosen by hand (1 ↔ a positive entry, 0 ↔ a negative or zero entry):

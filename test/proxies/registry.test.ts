@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../plugin/nn/backend.js';
 import { tf } from '../../plugin/nn/tf.js';
 import { allProxies, getProxy, listProxies, scoreProxies } from '../../plugin/proxies/registry.js';
 import { batchOf, handNetwork } from './hand-network.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('wasm');
 });
 
 const X = [

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../plugin/nn/backend.js';
 import { tf } from '../../plugin/nn/tf.js';
 import type { Tensor, Tensor2D } from '../../plugin/nn/tf.js';
 import { crossEntropy } from '../../plugin/nn/loss.js';
@@ -8,7 +9,7 @@ import { batchOf, handNetwork } from './hand-network.js';
 import { ceLogitGradient, matmul, saliencyStats, transpose } from './host-math.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('wasm');
 });
 
 const X = [

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../plugin/nn/backend.js';
 import { tf } from '../../plugin/nn/tf.js';
 import { getProxy, scoreProxies } from '../../plugin/proxies/registry.js';
 import { safeLog1p, tcetFromLayers } from '../../plugin/proxies/tcet.js';
@@ -6,7 +7,7 @@ import { batchOf, handNetwork, identity } from './hand-network.js';
 import { ceLogitGradient, matmul, saliencyStats, transpose } from './host-math.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await initBackend('wasm');
 });
 
 describe('TCET (method.md §5.4)', () => {
