@@ -249,7 +249,13 @@ interface Walk {
   trace: ShapeTrace;
 }
 
-function walkArch(arch: Arch): Walk {
+/**
+ * How the network ends: `conv` is the macro head of §3.3 (BN → ReLU → Conv1×1(F) → BN → pool →
+ * Linear); `plain` is the proxy-network head of §3.2 (BN → ReLU → pool → Linear).
+ */
+type HeadKind = 'conv' | 'plain';
+
+function walkArch(arch: Arch, head: HeadKind = 'conv'): Walk {
   const c = new Counter();
   const input: Shape = [arch.input.height, arch.input.width, arch.input.channels];
   const firstChannels = arch.stages[0]?.channels;
@@ -268,6 +274,11 @@ function walkArch(arch: Arch): Walk {
   });
   c.batchNorm(shape);
   c.relu(shape);
+  if (head === 'plain') {
+    c.pool(shape);
+    c.linear('classifier', shape[2], arch.numClasses);
+    return { counter: c, trace: { input, stem, cells, headConv: shape, logits: arch.numClasses } };
+  }
   const headConv = c.conv('head.conv', shape, arch.headWidth, { kernel: 1 });
   c.batchNorm(headConv);
   c.pool(headConv);
@@ -275,9 +286,7 @@ function walkArch(arch: Arch): Walk {
   return { counter: c, trace: { input, stem, cells, headConv, logits: arch.numClasses } };
 }
 
-/** Params, FLOPs (2 × MACs, §4.2), conv+linear-only FLOPs, conv+linear layer count and cell count. */
-export function archCost(arch: Arch): Cost {
-  const { counter, trace } = walkArch(arch);
+function costOf({ counter, trace }: Walk): Cost {
   return {
     params: counter.params,
     flops: 2 * counter.macs,
@@ -285,6 +294,11 @@ export function archCost(arch: Arch): Cost {
     layers: counter.layers.length,
     cells: trace.cells.length,
   };
+}
+
+/** Params, FLOPs (2 × MACs, §4.2), conv+linear-only FLOPs, conv+linear layer count and cell count. */
+export function archCost(arch: Arch): Cost {
+  return costOf(walkArch(arch));
 }
 
 /** Shapes through the network: stem output, every cell's input/output, head (for `hgnas inspect`). */
@@ -295,4 +309,49 @@ export function traceShapes(arch: Arch): ShapeTrace {
 /** Every conv and linear layer in execution order with its stable id (§15.2), shapes, params and MACs. */
 export function archLayers(arch: Arch): LayerInfo[] {
   return walkArch(arch).counter.layers;
+}
+
+/**
+ * The NAS-Bench-201-like skeleton of §3.2 that scores single cells: stem 3 → 16, then
+ * 5 × (16 → 16), 1 × (16 → 32, s2), 5 × (32 → 32), 1 × (32 → 64, s2), 5 × (64 → 64), all with the
+ * same genotype. Stage k of this list is `stage{k}` in layer ids.
+ */
+export const PROXY_NETWORK_STAGES: ReadonlyArray<{ readonly channels: number; readonly stride: 1 | 2; readonly repeats: number }> = [
+  { channels: 16, stride: 1, repeats: 5 },
+  { channels: 32, stride: 2, repeats: 1 },
+  { channels: 32, stride: 1, repeats: 5 },
+  { channels: 64, stride: 2, repeats: 1 },
+  { channels: 64, stride: 1, repeats: 5 },
+];
+
+export interface ProxyNetworkOptions {
+  /** Default 10 (CIFAR-10). */
+  readonly numClasses?: number;
+  /** Square input size, default 32. */
+  readonly inputSize?: number;
+  /** Input channels, default 3. */
+  readonly inputChannels?: number;
+}
+
+function proxyNetworkArch(cell: Cell, options: ProxyNetworkOptions): Arch {
+  const size = options.inputSize ?? 32;
+  return {
+    input: { height: size, width: size, channels: options.inputChannels ?? 3 },
+    numClasses: options.numClasses ?? 10,
+    stemStride: 1,
+    se: false,
+    // The §3.2 head has no 1×1 conv; its width is the last stage's.
+    headWidth: 64,
+    stages: PROXY_NETWORK_STAGES.map((s) => ({ ...s, cell })),
+  };
+}
+
+/** Cost of one cell in the §3.2 proxy network (the cell-level scorer's cost record, §6.2). */
+export function proxyNetworkCost(cell: Cell, options: ProxyNetworkOptions = {}): Cost {
+  return costOf(walkArch(proxyNetworkArch(cell, options), 'plain'));
+}
+
+/** The conv/linear layers of the §3.2 proxy network in execution order. */
+export function proxyNetworkLayers(cell: Cell, options: ProxyNetworkOptions = {}): LayerInfo[] {
+  return walkArch(proxyNetworkArch(cell, options), 'plain').counter.layers;
 }

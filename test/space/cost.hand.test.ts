@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyAdjacency } from '../../plugin/space/cell.js';
-import { archCost, archLayers, roundHalfEven, seReduction, traceShapes } from '../../plugin/space/cost.js';
+import { archCost, archLayers, proxyNetworkCost, proxyNetworkLayers, roundHalfEven, seReduction, traceShapes } from '../../plugin/space/cost.js';
+import { sampleCell } from '../../plugin/space/sampler.js';
+import { Rng } from '../../plugin/util/rng.js';
 import type { Arch, Cell, KernelSize, OpName } from '../../plugin/space/types.js';
 
 function cell(edges: [number, number][], ops: OpName[], kernels: KernelSize[]): Cell {
@@ -89,5 +91,55 @@ describe('hand-computed costs (method.md §2.3, §3, §4)', () => {
     expect(seReduction(2)).toBe(1); // round(0.5) = 0, floored at 1
     expect(seReduction(6)).toBe(2); // 1.5 -> 2
     expect(seReduction(10)).toBe(2); // 2.5 -> 2 (half-up would give 3)
+  });
+});
+
+describe('proxy network of §3.2', () => {
+  it('hand count for in -> n1(conv k1) -> out, in -> out at CIFAR-10', () => {
+    /*
+     * Stem conv3x3 3->16: 432 + BN 32.
+     * 5 cells 16->16: conv1x1 256 + BN 32 = 288 each -> 1 440.
+     * Cell 16->32 s2: projection 512 + BN 64 = 576; n1 (preds {in}) conv1x1 16->32 s2: 512 + 64 -> 1 152.
+     * 5 cells 32->32: 1 024 + 64 = 1 088 each -> 5 440.
+     * Cell 32->64 s2: projection 2 048 + 128, n1 2 048 + 128 -> 4 352.
+     * 5 cells 64->64: 4 096 + 128 = 4 224 each -> 21 120.
+     * Head: BN(64) 128, linear 64·10 + 10 = 650.
+     * Total 464 + 1 440 + 1 152 + 5 440 + 4 352 + 21 120 + 128 + 650 = 34 746 params.
+     * Layers: stem + 5 + 2 + 5 + 2 + 5 + classifier = 21.
+     */
+    const c = cell([[0, 1], [1, 7], [0, 7]], ['conv', 'conv', ...PAD_OPS], [1, 3, ...PAD_K]);
+    const cost = proxyNetworkCost(c);
+    expect(cost.params).toBe(34746);
+    expect(cost.layers).toBe(21);
+    expect(cost.cells).toBe(17);
+    expect(proxyNetworkLayers(c).at(-1)).toMatchObject({ id: 'classifier', inChannels: 64, outChannels: 10 });
+  });
+
+  it('the smallest proxy network (a lone avg_pool node) has the 6.8 k parameters quoted in §3.2', () => {
+    /*
+     * Shape-keeping cells: avg_pool keeps channels, so only a non-affine BN: 0 params.
+     * Cell 16->32 s2: projection 512 + 64 = 576; n1 reads the raw input, 16 -> 32, so its pool is
+     *   followed by conv1x1 with bias 512 + 32 and BN 64 = 608.
+     * Cell 32->64 s2: projection 2 048 + 128 = 2 176; n1 2 048 + 64 + 128 = 2 240.
+     * Stem 432 + 32, head BN 128 + linear 650: 6 842 in total.
+     */
+    const c = cell([[0, 1], [1, 7], [0, 7]], ['avg_pool', 'conv', ...PAD_OPS], [1, 3, ...PAD_K]);
+    expect(proxyNetworkCost(c).params).toBe(6842);
+  });
+
+  it('random cells roughly span the parameter range quoted in §3.2', () => {
+    // §3.2 quotes 6.8 k to 2.2 M (median 0.58 M, 81 % <= 1 M) for the reference sampler, whose skip
+    // quirk yields fewer 6-node cells and some parameter-free zero ops (§17.5), so our sampler
+    // sits a little higher: compare loosely.
+    const rng = new Rng(321);
+    const params = Array.from({ length: 3000 }, () => proxyNetworkCost(sampleCell(rng)).params).sort((a, b) => a - b);
+    expect(params[0]).toBeGreaterThanOrEqual(6800);
+    expect(params[Math.floor(0.99 * params.length)]).toBeLessThanOrEqual(2_200_000);
+    const median = params[params.length / 2]!;
+    expect(median).toBeGreaterThan(500_000);
+    expect(median).toBeLessThan(750_000);
+    const share = params.filter((p) => p <= 1_000_000).length / params.length;
+    expect(share).toBeGreaterThan(0.7);
+    expect(share).toBeLessThan(0.85);
   });
 });
