@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { runMainJob } from '../../pipeline/main-job.js';
+import { loadRecipe } from '../../recipe/load.js';
+import { createProgress } from '../../report/progress.js';
+import { defaultRunPath, RunDir } from '../../report/run-dir.js';
+import { addCommonOptions, printJson, recipeOverrides, type CommonOptions } from '../shared.js';
+
+interface RunOptions extends CommonOptions {
+  readonly resume?: string;
+}
+
+export function registerRunCommand(program: Command): void {
+  addCommonOptions(
+    program
+      .command('run')
+      .description('validate the recipe, search an architecture, train the winner and report the test metric')
+      .argument('<recipe>', 'YAML recipe, e.g. recipes/mnist.yaml')
+      .option('--resume <run-dir>', 'continue an interrupted run in that directory'),
+  ).action(async (recipePath: string, options: RunOptions) => {
+    const loaded = await loadRecipe(recipePath, { overrides: recipeOverrides(options) });
+    const recipe = loaded.recipe;
+    const runDir = options.resume
+      ? RunDir.create(options.resume, { resume: true })
+      : RunDir.create(options.out ?? defaultRunPath(recipe.output.dir, recipe.name));
+    const progress = createProgress(options.json ? (recipe.output.progress === 'bar' ? 'plain' : recipe.output.progress) : recipe.output.progress);
+    progress.log(`run directory: ${runDir.path}`);
+    const result = await runMainJob({ loaded, runDir, progress, resume: Boolean(options.resume) });
+    if (options.json) {
+      printJson({ runDir: runDir.path, ...result });
+      return;
+    }
+    const m = result.metric;
+    process.stdout.write(
+      [
+        '',
+        `task ${result.task}: test ${m.name} ${m.value.toFixed(4)} (${m.direction === 'max' ? 'higher' : 'lower'} is better)`,
+        `architecture: ${result.params} params (budget ${result.budget.params ?? 'none'}), ${(result.flops / 1e6).toFixed(2)} MFLOPs`,
+        `search: ${result.search.evaluations} candidates scored by ${result.search.fitness} in ${result.costs.searchSeconds.toFixed(1)}s; training ${result.costs.trainSeconds.toFixed(1)}s; total ${result.costs.totalSeconds.toFixed(1)}s`,
+        `backend ${result.backend.name}, seed ${result.seed}; results in ${runDir.path}`,
+        '',
+      ].join('\n'),
+    );
+  });
+}

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { trainArchitecture } from '../../pipeline/main-job.js';
+import { loadRecipe } from '../../recipe/load.js';
+import { createProgress } from '../../report/progress.js';
+import { defaultRunPath, RunDir } from '../../report/run-dir.js';
+import { archFromJson } from '../../space/arch-json.js';
+import { addCommonOptions, printJson, readJsonFile, recipeOverrides, type CommonOptions } from '../shared.js';
+import { InputError } from '../../errors.js';
+
+interface TrainOptions extends CommonOptions {
+  readonly recipe?: string;
+}
+
+export function registerTrainCommand(program: Command): void {
+  addCommonOptions(
+    program
+      .command('train')
+      .description("train an architecture with a recipe's task and training protocol and report the test metric")
+      .argument('<arch.json>', 'architecture file (hgnas/arch@1)')
+      .option('--recipe <recipe>', 'recipe with the task and evaluation.train settings', 'recipes/mnist.yaml'),
+  ).action(async (path: string, options: TrainOptions) => {
+    const arch = archFromJson(readJsonFile(path, 'architecture'));
+    if (!options.recipe) throw new InputError('--recipe is required');
+    const loaded = await loadRecipe(options.recipe, { overrides: recipeOverrides(options) });
+    const runDir = RunDir.create(options.out ?? defaultRunPath(loaded.recipe.output.dir, `${loaded.recipe.name}-train`));
+    const progress = createProgress(loaded.recipe.output.progress);
+    progress.log(`run directory: ${runDir.path}`);
+    const result = await trainArchitecture(arch, loaded, runDir, progress);
+    if (options.json) printJson({ runDir: runDir.path, ...result });
+    else process.stdout.write(`test ${result.metric.name} ${result.metric.value.toFixed(4)}; results in ${runDir.path}\n`);
+  });
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/**
+ * The `hgnas` command. Thin: parses arguments, calls the library, maps failures to exit codes
+ * (0 ok, 1 run failed, 2 bad input) and keeps stdout clean for --json.
+ */
+import { Command, Option } from 'commander';
+import { registerArchCommands } from './commands/arch.js';
+import { registerInspectCommand } from './commands/inspect.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerScoreCommand } from './commands/score.js';
+import { registerTrainCommand } from './commands/train.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { exitWithError } from './errors.js';
+import { versions } from '../pipeline/versions.js';
+
+const program = new Command();
+program
+  .name('hgnas')
+  .description('Neural architecture search by hierarchical generative modeling, driven by YAML recipes.')
+  .version(versions().hgnas)
+  .showHelpAfterError()
+  .addOption(new Option('--no-color', 'plain output').hideHelp());
+
+registerRunCommand(program);
+registerValidateCommand(program);
+registerInspectCommand(program);
+registerScoreCommand(program);
+registerTrainCommand(program);
+registerArchCommands(program);
+
+program.parseAsync(process.argv).catch(exitWithError);

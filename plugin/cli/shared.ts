@@ -1,0 +1,58 @@
+/** Options every command accepts (design.md §6) and helpers to read inputs. */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+
+export interface CommonOptions {
+  readonly out?: string;
+  readonly seed?: string;
+  readonly set?: string[];
+  readonly json?: boolean;
+}
+
+export function addCommonOptions(command: Command, withOverrides = true): Command {
+  command
+    .option('--out <dir>', 'output directory')
+    .option('--seed <n>', 'random seed (overrides the recipe)')
+    .option('--json', 'machine-readable output on stdout; logs go to stderr');
+  if (withOverrides) {
+    command.option('--set <path=value>', 'override a recipe field, e.g. --set search.budget.evaluations=20 (repeatable)', collect, []);
+  }
+  return command;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** --seed and --set both become recipe overrides, --seed last. */
+export function recipeOverrides(options: CommonOptions): string[] {
+  const overrides = [...(options.set ?? [])];
+  if (options.seed !== undefined) {
+    if (!/^\d+$/.test(options.seed)) throw new InputError(`--seed: must be a non-negative integer, got "${options.seed}"`);
+    overrides.push(`seed=${options.seed}`);
+  }
+  return overrides;
+}
+
+export function readJsonFile(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new InputError(`${what} ${path}: file not found`);
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InputError(`${what} ${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function parseIntOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value) || Number(value) < min) {
+    throw new InputError(`${name}: must be an integer ≥ ${min}, got "${value}"`);
+  }
+  return Number(value);
+}

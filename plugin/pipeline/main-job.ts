@@ -1,0 +1,445 @@
+/**
+ * `hgnas run`: recipe → task → search (ask/tell over the worker pool) → finalists → training →
+ * test metric, with every artefact in one run directory (design.md §2).
+ */
+import { readFileSync } from 'node:fs';
+import { WorkerPool } from '../../runners/pool.js';
+import type { JobResult } from '../../runners/protocol.js';
+import { InputError } from '../errors.js';
+import { initBackend, type BackendInfo } from '../nn/backend.js';
+import { buildNetwork } from '../nn/network.js';
+import { evaluate, trainNetwork, type TrainConfig, type TrainHistory } from '../nn/train.js';
+import { saveNetworkWeights } from '../nn/weights-io.js';
+import { listProxies } from '../proxies/registry.js';
+import type { LoadedRecipe } from '../recipe/load.js';
+import { recipeToYaml } from '../recipe/resolve.js';
+import type { Recipe } from '../recipe/types.js';
+import type { Progress } from '../report/progress.js';
+import { RunDir } from '../report/run-dir.js';
+import { runSearch, type SearchOutcome } from '../search/driver.js';
+import { RandomSearch } from '../search/random.js';
+import type { Candidate, Evaluation, SearchMethod } from '../search/types.js';
+import { archFromJson, archToJson } from '../space/arch-json.js';
+import { archCost } from '../space/cost.js';
+import type { Arch } from '../space/types.js';
+import { firstExamples, splitSource } from '../tasks/batches.js';
+import { loadTask } from '../tasks/registry.js';
+import type { Task } from '../tasks/types.js';
+import { Rng } from '../util/rng.js';
+import { budgetProblems } from './feasibility.js';
+import { recipeBudget, spaceContext } from './space-context.js';
+import { versions, type Versions } from './versions.js';
+
+/** Proxies computed together with each fitness (they share the same passes). */
+const COMPANIONS: Readonly<Record<string, readonly string[]>> = {
+  tcet: ['tcet', 'nwot', 'snip-snr'],
+  nwot: ['nwot', 'tcet', 'snip-snr'],
+  'snip-snr': ['snip-snr', 'tcet', 'nwot'],
+};
+
+export interface MainJobOptions {
+  readonly loaded: LoadedRecipe;
+  readonly runDir: RunDir;
+  readonly progress: Progress;
+  readonly resume?: boolean;
+}
+
+export interface RunResult {
+  readonly format: 'hgnas/result@1';
+  readonly name: string;
+  readonly task: string;
+  readonly metric: { readonly name: string; readonly value: number; readonly direction: 'max' | 'min'; readonly split: 'test' };
+  readonly params: number;
+  readonly flops: number;
+  readonly flopsConvLinear: number;
+  readonly budget: { readonly params: number | null; readonly flops: number | null };
+  readonly search: {
+    readonly method: string;
+    readonly fitness: string;
+    readonly evaluations: number;
+    readonly failed: number;
+    readonly failureReasons: Readonly<Record<string, number>>;
+    readonly rejectedOverBudget: number;
+    readonly proxySeconds: number;
+    readonly wallSeconds: number;
+    readonly stoppedBy: string;
+    readonly bestFitness: number | null;
+    readonly winnerCandidateId: number;
+  };
+  readonly training: {
+    readonly epochs: number;
+    readonly seconds: number;
+    readonly imagesPerSecond: number;
+    readonly finalTrainAccuracy: number | null;
+    readonly finalValAccuracy: number | null;
+  };
+  readonly costs: {
+    readonly pretrainSeconds: number;
+    readonly searchSeconds: number;
+    readonly rerankSeconds: number;
+    readonly trainSeconds: number;
+    readonly totalSeconds: number;
+  };
+  readonly seed: number;
+  readonly backend: BackendInfo;
+  readonly workers: number;
+  readonly versions: Versions;
+  readonly split: Task['splits']['description'];
+  readonly startedAt: string;
+  readonly finishedAt: string;
+}
+
+export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
+  const { loaded, runDir, progress } = options;
+  const recipe = loaded.recipe;
+  const startedAt = new Date();
+  const t0 = performance.now();
+
+  const task = loadTask({ id: recipe.task.id, data: recipe.task.data, split: recipe.task.split });
+  const space = spaceContext(recipe, task);
+  const budget = recipeBudget(recipe);
+  const problems = budgetProblems(space, budget);
+  if (problems.length > 0) throw new InputError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  const fitness = recipe.search.fitness;
+  const proxies = COMPANIONS[fitness] ?? [fitness];
+  const known = new Set(listProxies());
+  const missing = proxies.filter((p) => !known.has(p));
+  if (missing.length > 0) {
+    throw new InputError(`search.fitness: proxy '${fitness}' is not available`, `available fitness proxies: ${[...known].join(', ')}`);
+  }
+  if (recipe.search.method !== 'random') {
+    throw new InputError(`search.method: '${recipe.search.method}' is not available in this version`, "use search.method: random");
+  }
+
+  const backend = await initBackend(recipe.runtime.backend);
+  progress.log(
+    `hgnas ${versions().hgnas} | task ${task.id} (${task.splits.train.count} train / ${task.splits.val.count} val / ${task.splits.test.count} test) | backend ${backend.name} (${backend.detail}) | seed ${recipe.seed}`,
+  );
+  if (!options.resume) {
+    runDir.writeText('recipe.resolved.yaml', recipeToYaml(recipe));
+  }
+
+  // --- search -------------------------------------------------------------------------------
+  const method = new RandomSearch({ space, budget, seed: recipe.seed, maxSamplingTries: recipe.search.maxSamplingTries });
+  const already = options.resume ? resumeSearch(runDir, method) : { evaluated: 0, failed: 0, proxySeconds: 0 };
+  const zc = firstExamples(task.splits.train, task.inputShape, recipe.search.zcBatchSize);
+  const pool = new WorkerPool({
+    workers: recipe.runtime.workers,
+    timeoutSeconds: recipe.runtime.jobTimeoutSeconds,
+    retries: recipe.runtime.retries,
+    setup: {
+      backend: recipe.runtime.backend,
+      zcBatch: {
+        x: zc.x,
+        y: zc.y,
+        shape: [zc.count, task.inputShape.height, task.inputShape.width, task.inputShape.channels],
+        numClasses: task.numClasses,
+      },
+    },
+  });
+  const evaluator = poolEvaluator(pool, proxies, fitness, recipe.seed);
+  const evaluationBudget = recipe.search.budget.evaluations ?? Number.POSITIVE_INFINITY;
+  const searchBar = progress.task('search', recipe.search.budget.evaluations ?? 0, 'candidates');
+  searchBar.update(already.evaluated);
+  let outcome: SearchOutcome;
+  try {
+    outcome = await runSearch(
+      method,
+      evaluator,
+      { evaluations: evaluationBudget, seconds: recipe.search.budget.seconds, batch: recipe.search.batch },
+      {
+        onRound(results, p) {
+          runDir.appendJsonl('candidates.jsonl', results.map(candidateRecord));
+          runDir.writeJson('search-state.json', { method: method.name, state: method.state(), evaluated: p.evaluated, failed: p.failed });
+          const best = p.bestFitness === null ? 'none yet' : p.bestFitness.toExponential(3);
+          searchBar.update(p.evaluated, `best ${fitness} ${best}, failed ${p.failed}`);
+        },
+      },
+      already,
+    );
+  } finally {
+    await pool.close();
+  }
+  const stats = method.stats();
+  searchBar.finish(
+    `${outcome.evaluated} evaluated, ${outcome.failed} failed, ${stats.rejectedOverBudget ?? 0} over-budget draws rejected before scoring`,
+  );
+  const finalists = method.best(recipe.search.topK);
+  if (finalists.length === 0) {
+    throw new Error(`search produced no valid candidate (${outcome.failed} failed: ${JSON.stringify(outcome.failureReasons)})`);
+  }
+
+  // --- optional short-training re-rank ---------------------------------------------------------
+  const rerankStarted = performance.now();
+  let winner = finalists[0]!;
+  if (recipe.evaluation.rerank.epochs > 0 && finalists.length > 1) {
+    winner = await rerank(finalists.slice(0, recipe.evaluation.rerank.topK), recipe, task, progress);
+  }
+  const rerankSeconds = (performance.now() - rerankStarted) / 1000;
+  runDir.writeJson('best.arch.json', archToJson(winner.candidate.arch, {
+    source: `hgnas run ${loaded.source.path}`,
+    candidateId: winner.candidate.id,
+    fingerprint: winner.candidate.fingerprint,
+    params: winner.candidate.cost.params,
+    flops: winner.candidate.cost.flops,
+    fitness: { [fitness]: winner.fitness },
+    proxies: winner.proxies,
+  }));
+  progress.log(
+    `winner: candidate #${winner.candidate.id}, ${winner.candidate.cost.params} params, ${(winner.candidate.cost.flops / 1e6).toFixed(1)} MFLOPs, ${fitness} ${winner.fitness?.toExponential(4)}`,
+  );
+
+  // --- final training -------------------------------------------------------------------------
+  const trainStarted = performance.now();
+  const { history, testMetric } = await trainAndTest(winner.candidate.arch, recipe, task, progress, runDir);
+  const trainSeconds = (performance.now() - trainStarted) / 1000;
+  const last = history.epochs[history.epochs.length - 1];
+  const totalSeconds = (performance.now() - t0) / 1000;
+  const result: RunResult = {
+    format: 'hgnas/result@1',
+    name: recipe.name,
+    task: task.id,
+    metric: { name: task.metric.name, value: testMetric, direction: task.metric.direction, split: 'test' },
+    params: winner.candidate.cost.params,
+    flops: winner.candidate.cost.flops,
+    flopsConvLinear: winner.candidate.cost.flopsConvLinear,
+    budget: { params: budget.maxParams, flops: budget.maxFlops },
+    search: {
+      method: method.name,
+      fitness,
+      evaluations: outcome.evaluated,
+      failed: outcome.failed,
+      failureReasons: outcome.failureReasons,
+      rejectedOverBudget: stats.rejectedOverBudget ?? 0,
+      proxySeconds: round(outcome.proxySeconds),
+      wallSeconds: round(outcome.wallSeconds),
+      stoppedBy: outcome.stoppedBy,
+      bestFitness: finalists[0]!.fitness,
+      winnerCandidateId: winner.candidate.id,
+    },
+    training: {
+      epochs: history.epochs.length,
+      seconds: round(trainSeconds),
+      imagesPerSecond: round(history.epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / Math.max(1, history.epochs.length)),
+      finalTrainAccuracy: last?.trainAccuracy ?? null,
+      finalValAccuracy: last?.valAccuracy ?? null,
+    },
+    costs: {
+      pretrainSeconds: 0,
+      searchSeconds: round(outcome.wallSeconds),
+      rerankSeconds: round(rerankSeconds),
+      trainSeconds: round(trainSeconds),
+      totalSeconds: round(totalSeconds),
+    },
+    seed: recipe.seed,
+    backend,
+    workers: recipe.runtime.workers,
+    versions: versions(),
+    split: task.splits.description,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+  runDir.writeJson('train-history.json', history);
+  runDir.writeJson('result.json', result);
+  return result;
+}
+
+function poolEvaluator(pool: WorkerPool, proxies: readonly string[], fitness: string, seed: number) {
+  return (candidates: readonly Candidate[]): Promise<Evaluation[]> =>
+    Promise.all(
+      candidates.map(async (candidate): Promise<Evaluation> => {
+        const result: JobResult = await pool.run({
+          kind: 'score',
+          arch: archToJson(candidate.arch),
+          proxies,
+          // A fresh, reproducible initialisation per candidate.
+          seed: (seed * 1_000_003 + candidate.id) >>> 0,
+        });
+        if (!result.ok) return { candidate, ok: false, fitness: null, proxies: {}, reason: result.reason, seconds: result.seconds };
+        const value = result.values[fitness];
+        if (value === undefined || !Number.isFinite(value)) {
+          return { candidate, ok: false, fitness: null, proxies: result.values, reason: `${fitness}: not finite`, seconds: result.seconds };
+        }
+        return { candidate, ok: true, fitness: value, proxies: result.values, seconds: result.seconds };
+      }),
+    );
+}
+
+function candidateRecord(e: Evaluation) {
+  return {
+    id: e.candidate.id,
+    fingerprint: e.candidate.fingerprint,
+    origin: e.candidate.origin,
+    parentId: e.candidate.parentId ?? null,
+    ok: e.ok,
+    fitness: e.fitness,
+    proxies: e.proxies,
+    reason: e.reason ?? null,
+    params: e.candidate.cost.params,
+    flops: e.candidate.cost.flops,
+    seconds: round(e.seconds),
+    arch: archToJson(e.candidate.arch),
+  };
+}
+
+/** Rebuilds a method from candidates.jsonl + search-state.json after an interruption. */
+function resumeSearch(runDir: RunDir, method: SearchMethod): { evaluated: number; failed: number; proxySeconds: number } {
+  let state: { state: unknown };
+  let lines: string[];
+  try {
+    state = JSON.parse(readFileSync(runDir.file('search-state.json'), 'utf8')) as { state: unknown };
+    lines = readFileSync(runDir.file('candidates.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  } catch (error) {
+    throw new InputError(`cannot resume from ${runDir.path}: ${(error as Error).message}`, 'resume needs search-state.json and candidates.jsonl from an earlier run');
+  }
+  const evaluations: Evaluation[] = lines.map((line) => {
+    const r = JSON.parse(line) as ReturnType<typeof candidateRecord>;
+    const arch = archFromJson(r.arch);
+    return {
+      candidate: { id: r.id, arch, fingerprint: r.fingerprint, cost: { params: r.params, flops: r.flops, flopsConvLinear: 0, layers: 0, cells: 0 }, origin: r.origin },
+      ok: r.ok,
+      fitness: r.fitness,
+      proxies: r.proxies,
+      ...(r.reason ? { reason: r.reason } : {}),
+      seconds: r.seconds,
+    };
+  });
+  method.restore(state.state);
+  method.tell(evaluations);
+  return {
+    evaluated: evaluations.length,
+    failed: evaluations.filter((e) => !e.ok).length,
+    proxySeconds: evaluations.reduce((s, e) => s + e.seconds, 0),
+  };
+}
+
+function trainConfig(recipe: Recipe, epochs: number): TrainConfig {
+  const t = recipe.evaluation.train;
+  return {
+    epochs,
+    batchSize: t.batchSize,
+    optimizer: t.optimizer,
+    lr: t.lr,
+    momentum: t.momentum,
+    nesterov: t.nesterov,
+    weightDecay: t.weightDecay,
+    schedule: t.schedule,
+    warmupEpochs: t.warmupEpochs,
+    labelSmoothing: t.labelSmoothing,
+    bnMomentum: t.bnMomentum,
+    seed: recipe.seed,
+  };
+}
+
+async function rerank(finalists: readonly Evaluation[], recipe: Recipe, task: Task, progress: Progress): Promise<Evaluation> {
+  let best = finalists[0]!;
+  let bestAccuracy = -Infinity;
+  const epochs = recipe.evaluation.rerank.epochs;
+  const train = splitSource(task.splits.train, task.inputShape, { shuffle: true, augment: recipe.evaluation.train.augment });
+  const val = splitSource(task.splits.val, task.inputShape, { shuffle: false });
+  const bar = progress.task('rerank', finalists.length, 'finalists');
+  for (const [i, f] of finalists.entries()) {
+    const net = buildNetwork(f.candidate.arch, { seed: recipe.seed });
+    try {
+      await trainNetwork(net, { train }, trainConfig(recipe, epochs));
+      const { accuracy } = evaluate(net, val, 256);
+      if (accuracy > bestAccuracy) {
+        bestAccuracy = accuracy;
+        best = f;
+      }
+      bar.update(i + 1, `#${f.candidate.id} val acc ${accuracy.toFixed(4)}`);
+    } finally {
+      net.dispose();
+    }
+  }
+  bar.finish(`picked #${best.candidate.id} (val acc ${bestAccuracy.toFixed(4)})`);
+  return best;
+}
+
+async function trainAndTest(
+  arch: Arch,
+  recipe: Recipe,
+  task: Task,
+  progress: Progress,
+  runDir: RunDir,
+): Promise<{ history: TrainHistory; testMetric: number }> {
+  const t = recipe.evaluation.train;
+  const net = buildNetwork(arch, { seed: recipe.seed });
+  try {
+    const train = splitSource(task.splits.train, task.inputShape, { shuffle: true, augment: t.augment });
+    const val = splitSource(task.splits.val, task.inputShape, { shuffle: false });
+    const test = splitSource(task.splits.test, task.inputShape, { shuffle: false });
+    const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
+    const bar = progress.task('train', t.epochs * stepsPerEpoch, 'steps');
+    const history = await trainNetwork(net, { train, val }, trainConfig(recipe, t.epochs), {
+      onStep: (info) => bar.update(info.step, `epoch ${info.epoch + 1}/${t.epochs}, lr ${info.lr.toExponential(2)}`),
+      onEpoch: (info) =>
+        progress.log(
+          `epoch ${info.epoch + 1}/${t.epochs}: train loss ${info.trainLoss.toFixed(4)} acc ${info.trainAccuracy.toFixed(4)}` +
+            (info.valAccuracy !== null ? ` | val acc ${info.valAccuracy.toFixed(4)}` : '') +
+            ` | ${Math.round(info.imagesPerSecond)} img/s`,
+        ),
+    });
+    bar.finish();
+    const { predictions } = evaluate(net, test, 256);
+    // The task's own metric on the held-out split, from the predicted classes.
+    const testMetric = task.metric.compute(predictions!, task.splits.test.y);
+    if (recipe.output.saveModel) {
+      await saveNetworkWeights(net, runDir.subdir('model'), { archJson: archToJson(arch), testMetric: { name: task.metric.name, value: testMetric } });
+    }
+    return { history, testMetric };
+  } finally {
+    net.dispose();
+  }
+}
+
+export interface TrainResult {
+  readonly format: 'hgnas/train-result@1';
+  readonly task: string;
+  readonly metric: RunResult['metric'];
+  readonly params: number;
+  readonly flops: number;
+  readonly training: { readonly epochs: number; readonly seconds: number };
+  readonly seed: number;
+  readonly backend: BackendInfo;
+  readonly versions: Versions;
+  readonly split: Task['splits']['description'];
+}
+
+/** `hgnas train`: the recipe's task and training protocol applied to a given architecture. */
+export async function trainArchitecture(arch: Arch, loaded: LoadedRecipe, runDir: RunDir, progress: Progress): Promise<TrainResult> {
+  const recipe = loaded.recipe;
+  const task = loadTask({ id: recipe.task.id, data: recipe.task.data, split: recipe.task.split });
+  const expected = task.inputShape;
+  if (arch.input.height !== expected.height || arch.input.width !== expected.width || arch.input.channels !== expected.channels || arch.numClasses !== task.numClasses) {
+    throw new InputError(
+      `architecture input ${arch.input.height}×${arch.input.width}×${arch.input.channels} with ${arch.numClasses} classes does not match task ${task.id} (${expected.height}×${expected.width}×${expected.channels}, ${task.numClasses} classes)`,
+      'use a genotype made for this task, or a recipe whose task matches the genotype',
+    );
+  }
+  const backend = await initBackend(recipe.runtime.backend);
+  runDir.writeText('recipe.resolved.yaml', recipeToYaml(recipe));
+  runDir.writeJson('arch.json', archToJson(arch));
+  const started = performance.now();
+  const { history, testMetric } = await trainAndTest(arch, recipe, task, progress, runDir);
+  const cost = archCost(arch);
+  const result: TrainResult = {
+    format: 'hgnas/train-result@1',
+    task: task.id,
+    metric: { name: task.metric.name, value: testMetric, direction: task.metric.direction, split: 'test' },
+    params: cost.params,
+    flops: cost.flops,
+    training: { epochs: history.epochs.length, seconds: round((performance.now() - started) / 1000) },
+    seed: recipe.seed,
+    backend,
+    versions: versions(),
+    split: task.splits.description,
+  };
+  runDir.writeJson('train-history.json', history);
+  runDir.writeJson('result.json', result);
+  return result;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
