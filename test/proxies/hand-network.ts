@@ -87,8 +87,8 @@ export function handNetwork(specs: readonly HandLayer[], options: HandNetworkOpt
       // One scope per layer, as real networks free intermediates (and taps) early; batch
       // statistics are kept for the caller, who commits or disposes them.
       const out = tf.tidy(() => {
-        let raw = tf.matMul(input, param(`${spec.id}.weight`) as Tensor2D);
-        if (spec.bias) raw = tf.add(raw, param(`${spec.id}.bias`));
+        let raw: Tensor2D = tf.matMul(input, param(`${spec.id}.weight`) as Tensor2D);
+        if (spec.bias) raw = tf.add(raw, param(`${spec.id}.bias`)) as Tensor2D;
         executed.add(spec.id);
         opts.onTap?.(spec.id, raw);
         let h: Tensor2D = raw;
