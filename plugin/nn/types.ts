@@ -38,9 +38,13 @@ export interface ForwardOptions {
   readonly parameterOverrides?: ReadonlyMap<string, Tensor>;
 }
 
+/**
+ * The caller owns `logits` and the `batchStats` tensors (they survive any enclosing tf.tidy):
+ * dispose them, the statistics after committing them or instead (network.ts disposeBatchStats).
+ */
 export interface ForwardResult {
   readonly logits: Tensor2D;
-  /** Train mode only: the batch statistics each BN layer saw, keyed by BN id. */
+  /** Train mode only: each BN layer's batch mean and unbiased variance, keyed by BN id. */
   readonly batchStats: ReadonlyMap<string, BnStats>;
   /** Ids of the conv/linear layers that executed (the "every layer fired" rule of method.md §5.1). */
   readonly executed: ReadonlySet<string>;
