@@ -56,9 +56,11 @@ export class IssueLocator {
   }
 
   locate(path: string): Located {
+    // A path nobody defines (a missing required key) is shown at its nearest ancestor that a
+    // user wrote; a path only the defaults define is a default.
     for (let probe: string | null = path; probe !== null; probe = parentPath(probe)) {
       for (const layer of this.topDown) {
-        if (layer.kind === 'default' || !layer.positions.has(probe)) continue;
+        if (!layer.positions.has(probe) || (layer.kind === 'default' && probe !== path)) continue;
         return { layer, position: layer.positions.get(probe) ?? null, viaAncestor: probe !== path };
       }
     }

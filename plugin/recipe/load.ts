@@ -39,8 +39,8 @@ export function nameFromFile(file: string): string {
   const stem = basename(file, extname(file))
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[^a-z0-9]+/, '')
-    .slice(0, 100);
+    .slice(0, 100)
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return stem === '' ? 'recipe' : stem;
 }
 

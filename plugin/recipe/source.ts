@@ -42,7 +42,7 @@ function syntaxMessage(message: string): string {
 
 export function parseYamlSource(text: string, options: ParseOptions = {}): ParsedSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: true, logLevel: 'error' });
   const issues: RecipeIssue[] = [];
   const fileField = options.file === undefined ? {} : { file: options.file };
   const positions = new Map<string, SourcePosition>();

@@ -35,6 +35,7 @@ export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return `a list (${JSON.stringify(value)})`;
   if (typeof value === 'object' && value !== null) return 'a mapping';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value);
 }
 
