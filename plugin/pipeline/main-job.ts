@@ -10,7 +10,6 @@ import { initBackend, type BackendInfo } from '../nn/backend.js';
 import { buildNetwork } from '../nn/network.js';
 import { evaluate, trainNetwork, type TrainConfig, type TrainHistory } from '../nn/train.js';
 import { saveNetworkWeights } from '../nn/weights-io.js';
-import { listProxies } from '../proxies/registry.js';
 import type { LoadedRecipe } from '../recipe/load.js';
 import { recipeToYaml } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
@@ -102,15 +101,6 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   if (problems.length > 0) throw new InputError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
   const fitness = recipe.search.fitness;
   const proxies = COMPANIONS[fitness] ?? [fitness];
-  const known = new Set(listProxies());
-  const missing = proxies.filter((p) => !known.has(p));
-  if (missing.length > 0) {
-    throw new InputError(`search.fitness: proxy '${fitness}' is not available`, `available fitness proxies: ${[...known].join(', ')}`);
-  }
-  if (recipe.search.method !== 'random') {
-    throw new InputError(`search.method: '${recipe.search.method}' is not available in this version`, "use search.method: random");
-  }
-
   const backend = await initBackend(recipe.runtime.backend);
   progress.log(
     `hgnas ${versions().hgnas} | task ${task.id} (${task.splits.train.count} train / ${task.splits.val.count} val / ${task.splits.test.count} test) | backend ${backend.name} (${backend.detail}) | seed ${recipe.seed}`,

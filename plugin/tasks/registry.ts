@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { loadMnistTask, type SplitFractions } from './mnist.js';
+import type { InputShape } from '../space/types.js';
 import type { Task } from './types.js';
 
 export interface TaskRequest {
@@ -12,9 +13,28 @@ export interface TaskRequest {
   readonly split: SplitFractions;
 }
 
-const ADAPTERS: Readonly<Record<string, (request: TaskRequest) => Task>> = {
-  mnist: (request) => loadMnistTask(request.split),
+/** What a task looks like to a network, known without reading its data (for recipe checks). */
+export interface TaskFacts {
+  readonly inputShape: InputShape;
+  readonly numClasses: number;
+  readonly defaultStemStride: 1 | 2;
+}
+
+interface Adapter {
+  readonly facts: TaskFacts;
+  load(request: TaskRequest): Task;
+}
+
+const ADAPTERS: Readonly<Record<string, Adapter>> = {
+  mnist: {
+    facts: { inputShape: { height: 28, width: 28, channels: 1 }, numClasses: 10, defaultStemStride: 1 },
+    load: (request) => loadMnistTask(request.split),
+  },
 };
+
+export function taskFacts(id: string): TaskFacts | null {
+  return ADAPTERS[id]?.facts ?? null;
+}
 
 export function availableTasks(): string[] {
   return Object.keys(ADAPTERS);
@@ -28,5 +48,5 @@ export function loadTask(request: TaskRequest): Task {
       `available tasks: ${availableTasks().join(', ')}`,
     );
   }
-  return adapter(request);
+  return adapter.load(request);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runMainJob } from '../../pipeline/main-job.js';
-import { loadRecipe } from '../../recipe/load.js';
+import { loadRunRecipe } from '../../pipeline/recipe-checks.js';
 import { createProgress } from '../../report/progress.js';
 import { defaultRunPath, RunDir } from '../../report/run-dir.js';
 import { addCommonOptions, printJson, recipeOverrides, type CommonOptions } from '../shared.js';
@@ -17,7 +17,7 @@ export function registerRunCommand(program: Command): void {
       .argument('<recipe>', 'YAML recipe, e.g. recipes/mnist.yaml')
       .option('--resume <run-dir>', 'continue an interrupted run in that directory'),
   ).action(async (recipePath: string, options: RunOptions) => {
-    const loaded = await loadRecipe(recipePath, { overrides: recipeOverrides(options) });
+    const loaded = await loadRunRecipe(recipePath, recipeOverrides(options));
     const recipe = loaded.recipe;
     const runDir = options.resume
       ? RunDir.create(options.resume, { resume: true })

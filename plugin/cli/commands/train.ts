@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { trainArchitecture } from '../../pipeline/main-job.js';
-import { loadRecipe } from '../../recipe/load.js';
+import { loadRunRecipe } from '../../pipeline/recipe-checks.js';
 import { createProgress } from '../../report/progress.js';
 import { defaultRunPath, RunDir } from '../../report/run-dir.js';
 import { archFromJson } from '../../space/arch-json.js';
@@ -21,7 +21,7 @@ export function registerTrainCommand(program: Command): void {
   ).action(async (path: string, options: TrainOptions) => {
     const arch = archFromJson(readJsonFile(path, 'architecture'));
     if (!options.recipe) throw new InputError('--recipe is required');
-    const loaded = await loadRecipe(options.recipe, { overrides: recipeOverrides(options) });
+    const loaded = await loadRunRecipe(options.recipe, recipeOverrides(options));
     const runDir = RunDir.create(options.out ?? defaultRunPath(loaded.recipe.output.dir, `${loaded.recipe.name}-train`));
     const progress = createProgress(loaded.recipe.output.progress);
     progress.log(`run directory: ${runDir.path}`);

@@ -1,0 +1,53 @@
+/**
+ * Recipe checks that need the rest of hgnas (task adapters, the cost model, the proxy registry
+ * and the search methods), run by the loader so every problem comes with its line:column.
+ */
+import { listProxies } from '../proxies/registry.js';
+import { loadRecipe, type LoadedRecipe, type SemanticCheck } from '../recipe/load.js';
+import type { Recipe } from '../recipe/types.js';
+import type { SpaceContext } from '../search/random.js';
+import { availableTasks, taskFacts } from '../tasks/registry.js';
+import { budgetProblems } from './feasibility.js';
+import { macroBounds, recipeBudget } from './space-context.js';
+
+/** Search methods this version runs; the schema names the ones the project plans. */
+export const AVAILABLE_METHODS = ['random'] as const;
+
+const checkTaskAvailable: SemanticCheck = (recipe, ctx) =>
+  taskFacts(recipe.task.id)
+    ? []
+    : [ctx.issue('task.id', `no adapter for task '${recipe.task.id}' in this version of hgnas`, `available tasks: ${availableTasks().join(', ')}`)];
+
+const checkMethodAvailable: SemanticCheck = (recipe, ctx) =>
+  (AVAILABLE_METHODS as readonly string[]).includes(recipe.search.method)
+    ? []
+    : [ctx.issue('search.method', `method '${recipe.search.method}' is not available in this version`, `available methods: ${AVAILABLE_METHODS.join(', ')}`)];
+
+const checkFitnessAvailable: SemanticCheck = (recipe, ctx) =>
+  listProxies().includes(recipe.search.fitness)
+    ? []
+    : [ctx.issue('search.fitness', `proxy '${recipe.search.fitness}' is not available in this version`, `available proxies: ${listProxies().join(', ')}`)];
+
+const checkBudgetFeasible: SemanticCheck = (recipe, ctx) => {
+  const facts = taskFacts(recipe.task.id);
+  if (!facts) return [];
+  const space: SpaceContext = {
+    input: facts.inputShape,
+    numClasses: facts.numClasses,
+    stemStride: recipe.task.stemStride === 'auto' ? facts.defaultStemStride : recipe.task.stemStride,
+    se: recipe.space.se,
+    bounds: macroBounds(recipe),
+    ops: recipe.space.ops,
+    kernels: recipe.space.kernels,
+  };
+  return budgetProblems(space, recipeBudget(recipe)).map((p) => ctx.issue(p.path, p.message));
+};
+
+export const RUN_CHECKS: readonly SemanticCheck[] = [checkTaskAvailable, checkMethodAvailable, checkFitnessAvailable, checkBudgetFeasible];
+
+/** loadRecipe with every check a run needs. */
+export function loadRunRecipe(path: string, overrides: string[]): Promise<LoadedRecipe> {
+  return loadRecipe(path, { overrides, checks: [...RUN_CHECKS] });
+}
+
+export type { Recipe };
