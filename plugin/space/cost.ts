@@ -168,7 +168,7 @@ function countOp(c: Counter, id: string, op: OpName, kernel: number, input: Shap
       c.batchNorm(pooled, false);
       if (cin === outChannels) return pooled;
       c.relu(pooled);
-      const out = c.conv(`${id}.proj`, pooled, outChannels, { kernel: 1, bias: true });
+      const out = c.conv(`${id}.pool_proj`, pooled, outChannels, { kernel: 1, bias: true });
       c.batchNorm(out);
       return out;
     }
