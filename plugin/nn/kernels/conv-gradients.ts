@@ -4,6 +4,11 @@
  * unchanged (so each backend keeps its native backprop kernels), and for dilation > 1 we use the
  * forward-kernel compositions of conv-backprop.ts. tfjs forbids stride > 1 together with
  * dilation > 1 in the forward op, so those compositions only ever see one of the two.
+ *
+ * One exception at dilation 1: wasm's own Conv2DBackpropInput is a naive scalar loop, several
+ * times slower than the composition, which runs through XNNPACK. Replacing the kernel itself is
+ * not reliable, because tfjs-backend-wasm registers its kernels when it is first imported and
+ * would overwrite ours; so Conv2D gradients taken on wasm use the compositions instead.
  */
 import { tf } from '../tf.js';
 import type { Tensor, Tensor4D } from '../tf.js';
@@ -43,9 +48,9 @@ function savedPair(saved: Tensor[], op: string): [Tensor4D, Tensor4D] {
   return [x as Tensor4D, filter as Tensor4D];
 }
 
-function dilatedConv2dGradient(dyRaw: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs): GradientMap {
+function composedConv2dGradient(dyRaw: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs): GradientMap {
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
-    throw new Error(`conv2d gradient with dilations > 1 supports NHWC only, got '${attrs.dataFormat}'`);
+    throw new Error(`conv2d gradient composition supports NHWC only, got '${attrs.dataFormat}'`);
   }
   const dy = singleDy(dyRaw);
   const [x, filter] = savedPair(saved, 'conv2d');
@@ -64,7 +69,7 @@ function dilatedConv2dGradient(dyRaw: Tensor | Tensor[], saved: Tensor[], attrs:
   };
 }
 
-function dilatedDepthwiseGradient(dyRaw: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs): GradientMap {
+function composedDepthwiseGradient(dyRaw: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs): GradientMap {
   const dy = singleDy(dyRaw);
   const [x, filter] = savedPair(saved, 'depthwiseConv2d');
   const g = convGeometry({
@@ -82,9 +87,14 @@ function dilatedDepthwiseGradient(dyRaw: Tensor | Tensor[], saved: Tensor[], att
   };
 }
 
+/** Backends whose native backprop kernel for `kernelName` loses to the composition. */
+function prefersComposition(kernelName: string): boolean {
+  return kernelName === tf.Conv2D && tf.getBackend() === 'wasm';
+}
+
 function installDilationAware(
   kernelName: string,
-  dilated: (dy: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs) => GradientMap,
+  composed: (dy: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs) => GradientMap,
 ): void {
   const original = tf.getGradient(kernelName) as MarkedGradConfig | undefined;
   if (original?.[HGNAS_GRADIENT]) return;
@@ -93,7 +103,9 @@ function installDilationAware(
     inputsToSave: ['x', 'filter'],
     gradFunc: (dy, saved, attrs) => {
       const convAttrs = attrs as unknown as ConvAttrs;
-      if (hasDilation(convAttrs.dilations) || original === undefined) return dilated(dy, saved, convAttrs);
+      if (hasDilation(convAttrs.dilations) || original === undefined || prefersComposition(kernelName)) {
+        return composed(dy, saved, convAttrs);
+      }
       return original.gradFunc(dy, saved, attrs);
     },
     [HGNAS_GRADIENT]: true,
@@ -103,6 +115,6 @@ function installDilationAware(
 
 /** Installs the dilation-aware Conv2D and DepthwiseConv2dNative gradients. Idempotent. */
 export function registerConvGradients(): void {
-  installDilationAware(tf.Conv2D, dilatedConv2dGradient);
-  installDilationAware(tf.DepthwiseConv2dNative, dilatedDepthwiseGradient);
+  installDilationAware(tf.Conv2D, composedConv2dGradient);
+  installDilationAware(tf.DepthwiseConv2dNative, composedDepthwiseGradient);
 }

@@ -65,31 +65,42 @@ export function padForWindows(x: Tensor4D, g: ConvGeometry): Tensor4D {
 }
 
 /**
- * The [N, outH, outW, C] block of the padded input that kernel tap (i, j) multiplies:
- * rows i·dh + y·sh for y < outH, columns j·dw + x·sw for x < outW.
+ * Rows 0, sh, 2·sh, … and columns 0, sw, 2·sw, … of t, outHeight × outWidth of them. A 1×1
+ * average pool with stride (sh, sw) reads exactly those entries and divides by 1, so it is exact;
+ * wasm runs it through XNNPACK, where stridedSlice is a scalar loop and slice a JS loop.
  */
-export function windowAt(xPadded: Tensor4D, g: ConvGeometry, i: number, j: number): Tensor4D {
-  const [n, , , c] = xPadded.shape;
-  const row = i * g.dilationHeight;
-  const col = j * g.dilationWidth;
-  if (g.strideHeight === 1 && g.strideWidth === 1) {
-    return tf.slice(xPadded, [0, row, col, 0], [n, g.outHeight, g.outWidth, c]);
-  }
-  return tf.stridedSlice(
-    xPadded,
-    [0, row, col, 0],
-    [n, row + (g.outHeight - 1) * g.strideHeight + 1, col + (g.outWidth - 1) * g.strideWidth + 1, c],
-    [1, g.strideHeight, g.strideWidth, 1],
-  ) as Tensor4D;
+export function subsample(t: Tensor4D, sh: number, sw: number, outHeight: number, outWidth: number): Tensor4D {
+  const [n, h, w, c] = t.shape;
+  const needHeight = (outHeight - 1) * sh + 1;
+  const needWidth = (outWidth - 1) * sw + 1;
+  const fitted = h === needHeight && w === needWidth ? t : tf.slice(t, [0, 0, 0, 0], [n, needHeight, needWidth, c]);
+  if (sh === 1 && sw === 1) return fitted;
+  return tf.avgPool(fitted, 1, [sh, sw], 'valid');
 }
 
 /**
  * dy zero-inserted by the strides and padded so that a stride-1 'valid' correlation with the
  * spatially flipped, dilated filter yields exactly the forward input's H × W: the adjoint of the
- * forward conv written as another forward conv.
+ * forward conv written as another forward conv. Both axes are spread by one rank-5 pad (each
+ * entry followed by stride − 1 zeros), whose trailing zeros count towards the bottom/right pad.
  */
 export function fullCorrelationInput(dy: Tensor4D, g: ConvGeometry): Tensor4D {
-  const spread = zeroInsert(zeroInsert(dy, 1, g.strideHeight), 2, g.strideWidth);
+  const [n, outHeight, outWidth, c] = dy.shape;
+  const sh = g.strideHeight;
+  const sw = g.strideWidth;
+  const spread =
+    sh === 1 && sw === 1
+      ? dy
+      : (tf.reshape(
+          tf.pad(tf.reshape(dy, [n * outHeight, 1, outWidth, 1, c]), [
+            [0, 0],
+            [0, sh - 1],
+            [0, 0],
+            [0, sw - 1],
+            [0, 0],
+          ]),
+          [n, outHeight * sh, outWidth * sw, c],
+        ) as Tensor4D);
   const effectiveHeight = (g.filterHeight - 1) * g.dilationHeight + 1;
   const effectiveWidth = (g.filterWidth - 1) * g.dilationWidth + 1;
   const top = effectiveHeight - 1 - g.padTop;
