@@ -30,29 +30,13 @@ export function conv2d(x: Tensor4D, filter: Tensor4D, stride: number, pad: numbe
 }
 
 /**
- * Rows and columns 0, 2, 4, … of x: what a stride-2 window sees at stride 1. Done with
- * pad + reshape + slice because tfjs's stridedSlice has no gradient.
+ * Rows and columns 0, 2, 4, … of x: what a stride-2 window sees at stride 1. A 1×1 average pool
+ * with stride 2 reads exactly those entries and divides by 1, so it is exact; it is
+ * differentiable on every backend (tfjs's stridedSlice has no gradient) and on wasm runs through
+ * XNNPACK, where slice and stridedSlice are scalar loops.
  */
 export function takeEverySecond(x: Tensor4D): Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const padded = h % 2 === 0 && w % 2 === 0 ? x : tf.pad(x, [
-    [0, 0],
-    [0, h % 2],
-    [0, w % 2],
-    [0, 0],
-  ]);
-  const h2 = (h + (h % 2)) / 2;
-  const w2 = (w + (w % 2)) / 2;
-  const wp = w + (w % 2);
-  // Rows: view H as (H/2, 2) and keep phase 0; W and C stay flattened so every op is rank 4.
-  const rows = tf.reshape(tf.slice(tf.reshape(padded, [n, h2, 2, wp * c]), [0, 0, 0, 0], [n, h2, 1, wp * c]), [
-    n * h2,
-    w2,
-    2,
-    c,
-  ]);
-  const cols = tf.slice(rows, [0, 0, 0, 0], [n * h2, w2, 1, c]);
-  return tf.reshape(cols, [n, h2, w2, c]);
+  return tf.avgPool(x, 1, 2, 'valid');
 }
 
 /**
