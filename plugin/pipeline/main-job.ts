@@ -16,7 +16,9 @@ import type { Recipe } from '../recipe/types.js';
 import type { Progress } from '../report/progress.js';
 import { RunDir } from '../report/run-dir.js';
 import { runSearch, type SearchOutcome } from '../search/driver.js';
-import { RandomSearch } from '../search/random.js';
+import type { Budget } from '../search/budget.js';
+import { createBaseline, isBaselineName } from '../search/evolution.js';
+import { RandomSearch, type SpaceContext } from '../search/random.js';
 import type { Candidate, Evaluation, SearchMethod } from '../search/types.js';
 import { archFromJson, archToJson } from '../space/arch-json.js';
 import { archCost } from '../space/cost.js';
@@ -26,6 +28,7 @@ import { loadTask } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { Rng } from '../util/rng.js';
 import { budgetProblems } from './feasibility.js';
+import { resolveFitness } from './recipe-checks.js';
 import { recipeBudget, spaceContext } from './space-context.js';
 import { versions, type Versions } from './versions.js';
 
@@ -99,7 +102,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   const budget = recipeBudget(recipe);
   const problems = budgetProblems(space, budget);
   if (problems.length > 0) throw new InputError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
-  const fitness = recipe.search.fitness;
+  const fitness = resolveFitness(recipe);
   const proxies = COMPANIONS[fitness] ?? [fitness];
   const backend = await initBackend(recipe.runtime.backend);
   progress.log(
@@ -110,7 +113,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   }
 
   // --- search -------------------------------------------------------------------------------
-  const method = new RandomSearch({ space, budget, seed: recipe.seed, maxSamplingTries: recipe.search.maxSamplingTries });
+  const method = createSearchMethod(recipe, space, budget);
   const already = options.resume ? resumeSearch(runDir, method) : { evaluated: 0, failed: 0, proxySeconds: 0 };
   const zc = firstExamples(task.splits.train, task.inputShape, recipe.search.zcBatchSize);
   const pool = new WorkerPool({
@@ -232,6 +235,17 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   runDir.writeJson('train-history.json', history);
   runDir.writeJson('result.json', result);
   return result;
+}
+
+/** The recipe's search method; every method gets the same space, budget and sampling cap. */
+export function createSearchMethod(recipe: Recipe, space: SpaceContext, budget: Budget): SearchMethod {
+  const common = { space, budget, seed: recipe.seed, maxSamplingTries: recipe.search.maxSamplingTries };
+  const name = recipe.search.method;
+  if (name === 'random') return new RandomSearch(common);
+  if (isBaselineName(name)) {
+    return createBaseline(name, { ...common, population: recipe.search.population, tournament: recipe.search.tournament });
+  }
+  throw new InputError(`search.method: '${name}' is not available in this version`);
 }
 
 function poolEvaluator(pool: WorkerPool, proxies: readonly string[], fitness: string, seed: number) {

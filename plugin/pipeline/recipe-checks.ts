@@ -5,13 +5,14 @@
 import { listProxies } from '../proxies/registry.js';
 import { loadRecipe, type LoadedRecipe, type SemanticCheck } from '../recipe/load.js';
 import type { Recipe } from '../recipe/types.js';
+import { defaultFitnessFor, isBaselineName } from '../search/evolution.js';
 import type { SpaceContext } from '../search/random.js';
 import { availableTasks, taskFacts } from '../tasks/registry.js';
 import { budgetProblems } from './feasibility.js';
 import { macroBounds, recipeBudget } from './space-context.js';
 
 /** Search methods this version runs; the schema names the ones the project plans. */
-export const AVAILABLE_METHODS = ['random'] as const;
+export const AVAILABLE_METHODS = ['random', 'zen-nas', 'zico', 'tcet-ea'] as const;
 
 const checkTaskAvailable: SemanticCheck = (recipe, ctx) =>
   taskFacts(recipe.task.id)
@@ -23,10 +24,18 @@ const checkMethodAvailable: SemanticCheck = (recipe, ctx) =>
     ? []
     : [ctx.issue('search.method', `method '${recipe.search.method}' is not available in this version`, `available methods: ${AVAILABLE_METHODS.join(', ')}`)];
 
-const checkFitnessAvailable: SemanticCheck = (recipe, ctx) =>
-  listProxies().includes(recipe.search.fitness)
+/** `auto` → the proxy the method was published with. */
+export function resolveFitness(recipe: Recipe): string {
+  if (recipe.search.fitness !== 'auto') return recipe.search.fitness;
+  return isBaselineName(recipe.search.method) ? defaultFitnessFor(recipe.search.method) : 'tcet';
+}
+
+const checkFitnessAvailable: SemanticCheck = (recipe, ctx) => {
+  const fitness = resolveFitness(recipe);
+  return listProxies().includes(fitness)
     ? []
-    : [ctx.issue('search.fitness', `proxy '${recipe.search.fitness}' is not available in this version`, `available proxies: ${listProxies().join(', ')}`)];
+    : [ctx.issue(['search.fitness', 'search.method'], `proxy '${fitness}' is not available in this version`, `available proxies: ${listProxies().join(', ')}`)];
+};
 
 const checkBudgetFeasible: SemanticCheck = (recipe, ctx) => {
   const facts = taskFacts(recipe.task.id);

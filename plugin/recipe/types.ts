@@ -27,6 +27,7 @@ export const SEARCH_METHODS = ['random', 'hgnas', 'hgnas-ea', 'zen-nas', 'zico',
 export type SearchMethod = (typeof SEARCH_METHODS)[number];
 
 export const FITNESS_NAMES = [
+  'auto',
   'tcet',
   'snip-snr',
   'nwot',

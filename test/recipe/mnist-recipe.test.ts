@@ -29,7 +29,7 @@ function documented(cwd: string): Recipe {
     generators: { checkpoint: 'builtin', pretrain: false, cellTemperature: 0.4, macroTemperature: 0.8, topK: 50 },
     search: {
       method: 'random',
-      fitness: 'tcet',
+      fitness: 'auto',
       budget: { evaluations: 100, seconds: null },
       batch: 8,
       zcBatchSize: 64,
