@@ -42,7 +42,8 @@ export function takeEverySecond(x: Tensor4D): Tensor4D {
 /**
  * Depthwise convolution (channel multiplier 1, filter [k, k, c, 1]) with explicit symmetric
  * padding. tfjs rejects dilation > 1 together with stride > 1, so that case runs at stride 1
- * and keeps every second row and column starting at 0, which is exactly the strided output.
+ * and keeps every second row and column starting at 0, which is exactly the strided output
+ * (for even dilations the input is subsampled before the conv instead, see below).
  */
 export function depthwiseConv2d(
   x: Tensor4D,
@@ -54,6 +55,11 @@ export function depthwiseConv2d(
   const padded = padSpatial(x, pad);
   if (dilation > 1 && stride > 1) {
     if (stride !== 2) throw new Error(`depthwiseConv2d: dilated convolution supports stride 1 or 2, got ${stride}`);
+    if (dilation % 2 === 0) {
+      // Output y reads padded rows 2y + dilation·a = 2(y + (dilation/2)·a): only even rows, so
+      // subsampling first and convolving at dilation/2 gives the same values for a quarter of the work.
+      return tf.depthwiseConv2d(takeEverySecond(padded), filter, 1, 'valid', 'NHWC', dilation / 2);
+    }
     return takeEverySecond(tf.depthwiseConv2d(padded, filter, 1, 'valid', 'NHWC', dilation));
   }
   return tf.depthwiseConv2d(padded, filter, stride, 'valid', 'NHWC', dilation);
