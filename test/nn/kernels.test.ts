@@ -10,6 +10,7 @@ import { tf } from '../../plugin/nn/tf.js';
 import type { Tensor, Tensor4D } from '../../plugin/nn/tf.js';
 import { initBackend } from '../../plugin/nn/backend.js';
 import { Rng } from '../../plugin/util/rng.js';
+import { takeEverySecond } from '../../plugin/nn/ops.js';
 
 type Pad = number | 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
@@ -182,6 +183,68 @@ describe('conv gradients through tf.grads (dilation 1) agree between wasm and cp
   });
 });
 
+describe('conv2d gradients on wasm (forward-op compositions, dilation 1) against cpu', () => {
+  const cases: { k: number; stride: number; pad: Pad }[] = [];
+  for (const k of [1, 3, 5])
+    for (const stride of [1, 2]) for (const pad of paddings(0, Math.floor(k / 2), 'same', ASYMMETRIC)) cases.push({ k, stride, pad });
+
+  it.each(cases)('k=$k stride=$stride pad=$pad', async ({ k, stride, pad }) => {
+    const xShape: Shape4 = [3, 10, 9, 5];
+    const filterShape: Shape4 = [k, k, 5, 6];
+    const yShape: Shape4 = [3, outSize(10, k, stride, 1, pad, 0), outSize(9, k, stride, 1, pad, 1), 6];
+    const x = randomArray(sizeOf(xShape), 19);
+    const filter = randomArray(sizeOf(filterShape), 20);
+    const weights = randomArray(sizeOf(yShape), 21);
+    const run = (): Tensor[] =>
+      tf.grads((xt: Tensor, ft: Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(xt as Tensor4D, ft as Tensor4D, stride, pad as 'same'), tf.tensor4d(weights, yShape))),
+      )([tf.tensor4d(x, xShape), tf.tensor4d(filter, filterShape)]);
+    const [wasmDx, wasmDw] = await on('wasm', run);
+    const [cpuDx, cpuDw] = await on('cpu', run);
+    expect(relativeError(wasmDx!, cpuDx!)).toBeLessThan(TOLERANCE);
+    expect(relativeError(wasmDw!, cpuDw!)).toBeLessThan(TOLERANCE);
+  });
+
+  it("gradients taken on wasm bypass wasm's native Conv2DBackpropInput", async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([2, 8, 8, 3]) as Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 4]) as Tensor4D;
+    const profile = await tf.profile(() => {
+      const grads = tf.grads((xt: Tensor, wt: Tensor) => tf.sum(tf.conv2d(xt as Tensor4D, wt as Tensor4D, 2, 1)))([x, w]);
+      tf.dispose(grads);
+    });
+    tf.dispose([x, w]);
+    const names = profile.kernels.map((k) => k.name);
+    expect(names).toContain('Conv2D');
+    expect(names).not.toContain(tf.Conv2DBackpropInput);
+  });
+});
+
+describe('depthwise filter gradient with a large dy filter (batch moved into channels) against cpu', () => {
+  it.each([
+    { k: 5, stride: 2, pad: 2 as Pad, multiplier: 2 },
+    { k: 3, stride: 1, pad: 'same' as Pad, multiplier: 3 },
+    { k: 1, stride: 2, pad: 0 as Pad, multiplier: 2 },
+  ])('k=$k stride=$stride pad=$pad multiplier=$multiplier', async ({ k, stride, pad, multiplier }) => {
+    const xShape: Shape4 = [5, 21, 18, 4];
+    const filterShape: Shape4 = [k, k, 4, multiplier];
+    const dyShape: Shape4 = [5, outSize(21, k, stride, 1, pad, 0), outSize(18, k, stride, 1, pad, 1), 4 * multiplier];
+    const x = randomArray(sizeOf(xShape), 22);
+    const dy = randomArray(sizeOf(dyShape), 23);
+    const attrs = { strides: [stride, stride], pad, dilations: [1, 1], filterShape } as unknown as tf.NamedAttrMap;
+    const run = (): Tensor[] => [
+      tf.engine().runKernel(
+        tf.DepthwiseConv2dNativeBackpropFilter,
+        { x: tf.tensor4d(x, xShape), dy: tf.tensor4d(dy, dyShape) },
+        attrs,
+      ) as Tensor,
+    ];
+    const [wasm] = await on('wasm', run);
+    const [cpu] = await on('cpu', run);
+    expect(relativeError(wasm!, cpu!)).toBeLessThan(TOLERANCE);
+  });
+});
+
 describe('dilation-2 gradients against the zero-inserted-kernel reference on cpu', () => {
   const cases: { depthwise: boolean; k: number; pad: Pad }[] = [];
   for (const depthwise of [true, false])
@@ -327,22 +390,46 @@ describe('StridedSlice gradient', () => {
   });
 });
 
+describe('takeEverySecond on wasm (1×1 stride-2 average pool)', () => {
+  it.each([
+    { h: 7, w: 6 },
+    { h: 8, w: 9 },
+  ])('reads rows and columns 0, 2, 4, … exactly for $h×$w', async ({ h, w }) => {
+    const shape: Shape4 = [2, h, w, 3];
+    const x = randomArray(sizeOf(shape), 24);
+    const [got] = await on('wasm', () => [takeEverySecond(tf.tensor4d(x, shape))]);
+    const outH = Math.ceil(h / 2);
+    const outW = Math.ceil(w / 2);
+    expect(got!.length).toBe(2 * outH * outW * 3);
+    for (let n = 0; n < 2; n++)
+      for (let i = 0; i < outH; i++)
+        for (let j = 0; j < outW; j++)
+          for (let c = 0; c < 3; c++) {
+            expect(got![((n * outH + i) * outW + j) * 3 + c]).toBe(x[((n * h + 2 * i) * w + 2 * j) * 3 + c]);
+          }
+  });
+});
+
 describe('memory', () => {
-  it('gradients of dilated and strided convs leave no tensors behind on wasm', async () => {
+  it('gradients of dilated, strided, pointwise and multiplier-2 convs leave no tensors behind on wasm', async () => {
     await tf.setBackend('wasm');
     const x = tf.randomNormal([2, 8, 8, 3]) as Tensor4D;
     const dw = tf.randomNormal([3, 3, 3, 1]) as Tensor4D;
     const w = tf.randomNormal([3, 3, 3, 4]) as Tensor4D;
+    const pw = tf.randomNormal([1, 1, 4, 5]) as Tensor4D;
+    const dw2 = tf.randomNormal([3, 3, 5, 2]) as Tensor4D;
     const before = tf.memory().numTensors;
-    const grads = tf.grads((xt: Tensor, dwt: Tensor, wt: Tensor) => {
+    const grads = tf.grads((xt: Tensor, dwt: Tensor, wt: Tensor, pwt: Tensor, dw2t: Tensor) => {
       const a = tf.depthwiseConv2d(xt as Tensor4D, dwt as Tensor4D, 1, 2, 'NHWC', 2);
       const b = tf.stridedSlice(a, [0, 0, 0, 0], [2, 8, 8, 3], [1, 2, 2, 1]) as Tensor4D;
       const c = tf.conv2d(b, wt as Tensor4D, 2, 1);
-      return tf.sum(tf.square(c));
-    })([x, dw, w]);
-    expect(grads.length).toBe(3);
+      const d = tf.conv2d(c, pwt as Tensor4D, 1, 'valid');
+      const e = tf.depthwiseConv2d(d, dw2t as Tensor4D, 1, 1);
+      return tf.sum(tf.square(e));
+    })([x, dw, w, pw, dw2]);
+    expect(grads.length).toBe(5);
     tf.dispose(grads);
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, dw, w]);
+    tf.dispose([x, dw, w, pw, dw2]);
   });
 });
