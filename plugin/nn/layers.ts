@@ -35,6 +35,12 @@ export interface ForwardContext {
   tap(layerId: string, raw: Tensor): void;
   /** Train mode: one BN layer's batch mean and unbiased variance, handed back to the caller. */
   recordBatchStats(bnId: string, mean: Tensor1D, variance: Tensor1D): void;
+  /** The tensor that continues the pass after a tap (ForwardOptions.transformTap); default the raw output. */
+  transformTap?(layerId: string, raw: Tensor): Tensor;
+  /** Sees every ReLU input (ForwardOptions.onReluInput). */
+  reluInput?(preActivation: Tensor): void;
+  /** BN is the identity in this pass (ForwardOptions.bypassBatchNorm). */
+  readonly bypassBatchNorm?: boolean;
 }
 
 /** Spatial size [H, W]. */
@@ -179,7 +185,7 @@ export class ConvLayer implements Block {
         : conv2d(x, filter, stride, this.pad);
     if (this.spec.bias === true) y = tf.add(y, ctx.param(`${id}.bias`));
     ctx.tap(id, y);
-    return y;
+    return (ctx.transformTap?.(id, y) as Tensor4D | undefined) ?? y;
   }
 }
 
@@ -199,6 +205,7 @@ export class BatchNormLayer implements Block {
   }
 
   apply(ctx: ForwardContext, x: Tensor4D): Tensor4D {
+    if (ctx.bypassBatchNorm === true) return x;
     const gamma = this.affine ? ctx.param(`${this.id}.gamma`) : null;
     const beta = this.affine ? ctx.param(`${this.id}.beta`) : null;
     if (ctx.mode === 'infer') {
@@ -233,7 +240,7 @@ export class LinearLayer {
   apply(ctx: ForwardContext, x: Tensor2D): Tensor2D {
     const y = tf.add(tf.matMul(x, ctx.param(`${this.id}.weight`) as Tensor2D), ctx.param(`${this.id}.bias`)) as Tensor2D;
     ctx.tap(this.id, y);
-    return y;
+    return (ctx.transformTap?.(this.id, y) as Tensor2D | undefined) ?? y;
   }
 }
 
@@ -244,7 +251,8 @@ export class Relu implements Block {
     readonly outSize: Spatial,
   ) {}
 
-  apply(_ctx: ForwardContext, x: Tensor4D): Tensor4D {
+  apply(ctx: ForwardContext, x: Tensor4D): Tensor4D {
+    ctx.reluInput?.(x);
     return tf.relu(x);
   }
 }

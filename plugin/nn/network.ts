@@ -135,6 +135,18 @@ class PassContext implements ForwardContext {
     this.options.onTap?.(layerId, raw);
   }
 
+  get bypassBatchNorm(): boolean {
+    return this.options.bypassBatchNorm === true;
+  }
+
+  transformTap(layerId: string, raw: Tensor): Tensor {
+    return this.options.transformTap?.(layerId, raw) ?? raw;
+  }
+
+  reluInput(preActivation: Tensor): void {
+    this.options.onReluInput?.(preActivation);
+  }
+
   recordBatchStats(bnId: string, mean: Tensor1D, variance: Tensor1D): void {
     // Kept past the per-cell and per-pass scopes: the caller owns them.
     this.batchStats.set(bnId, { mean: tf.keep(mean), variance: tf.keep(variance) });
@@ -180,7 +192,9 @@ class FunctionalNetwork implements Network {
           // Per-cell scope: a cell's intermediates (and taps) are freed as soon as it is done.
           h = tf.tidy(() => module.apply(ctx, input));
         }
-        const pooled = tf.mean(this.parts.head.apply(ctx, h), [1, 2]) as Tensor2D;
+        const feature = this.parts.head.apply(ctx, h);
+        options.onFeature?.('head', feature);
+        const pooled = tf.mean(feature, [1, 2]) as Tensor2D;
         return this.parts.classifier.apply(ctx, pooled);
       });
       return { logits, batchStats: ctx.batchStats, executed: ctx.executed };

@@ -36,6 +36,27 @@ export interface ForwardOptions {
   readonly onTap?: (layerId: string, raw: Tensor) => void;
   /** Use these tensors instead of the network's variables (keyed like `parameters`). */
   readonly parameterOverrides?: ReadonlyMap<string, Tensor>;
+  /**
+   * Replaces a conv/linear layer's raw output for the rest of the pass (same shape), after
+   * `onTap` has seen it. Lets a caller attach a multiplicative all-ones probe whose gradient is
+   * Σ_spatial act·∂L/∂act (the fisher proxy); the network's own output is unchanged by ×1.
+   */
+  readonly transformTap?: (layerId: string, raw: Tensor) => Tensor;
+  /**
+   * Called with the input of every ReLU, in execution order (the ReLU-input NASWOT codes of
+   * method.md §5.8). Owned by the forward pass, like taps.
+   */
+  readonly onReluInput?: (preActivation: Tensor) => void;
+  /**
+   * Called with a named feature map. 'head': the head's BN(F) output, the last tensor before
+   * global average pooling (the Zen-score feature, method.md §5.6). Owned by the forward pass.
+   */
+  readonly onFeature?: (name: 'head', feature: Tensor) => void;
+  /**
+   * BN forward becomes the identity (synflow's linearised network, method.md §5.8): no batch
+   * statistics are computed or returned and `mode` no longer matters to BN.
+   */
+  readonly bypassBatchNorm?: boolean;
 }
 
 /**

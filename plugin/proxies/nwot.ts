@@ -25,7 +25,23 @@ export interface LayerKernels {
   readonly executed: ReadonlySet<string>;
   /** Layers whose raw output held NaN or ±∞ (their codes would be meaningless). */
   readonly nonFinite: readonly string[];
+  /**
+   * Σ over every ReLU of its input's agreement matrix (the ReLU-input NASWOT kernel, naswot.ts),
+   * when the pass collected ReLU codes; else null.
+   */
+  readonly reluKernel: Float64Array | null;
+  /** ReLUs whose input held NaN or ±∞, counted in execution order (0 when none or not collected). */
+  readonly nonFiniteRelus: number;
 }
+
+export interface KernelOptions {
+  readonly maxUnits?: number;
+  /** Also binarise every ReLU input in the same pass (ReLU-input NASWOT, method.md §5.8). */
+  readonly reluCodes?: boolean;
+}
+
+/** Owner key of the ReLU parts; layer ids never start with '#'. */
+const RELU_OWNER = '#relu';
 
 /**
  * Partial agreement matrices K = D − n_i − n_j + 2·c cᵀ of one raw layer output, one per chunk of
@@ -57,7 +73,8 @@ export function agreementKernelParts(raw: Tensor, maxUnits: number = MAX_EXACT_U
  * Runs one inference-mode forward of `net` on `x` (no gradients, no state change) and returns
  * K_ℓ for every tapped layer. All partial matrices are read back with one transfer.
  */
-export function collectLayerKernels(net: Network, x: Tensor4D, maxUnits: number = MAX_EXACT_UNITS): LayerKernels {
+export function collectLayerKernels(net: Network, x: Tensor4D, options: number | KernelOptions = {}): LayerKernels {
+  const { maxUnits = MAX_EXACT_UNITS, reluCodes = false } = typeof options === 'number' ? { maxUnits: options } : options;
   const batch = x.shape[0];
   const owners: string[] = [];
   let executed: ReadonlySet<string> = new Set();
@@ -69,6 +86,8 @@ export function collectLayerKernels(net: Network, x: Tensor4D, maxUnits: number 
   // anything created there; the small B×B results are therefore kept and freed here.
   const parts: Tensor[] = [];
   const finite: Tensor[] = [];
+  const reluFinite: Tensor[] = [];
+  let reluFlags: Uint8Array | Int32Array | Float32Array = new Uint8Array(0);
   try {
     tf.tidy(() => {
       const result = net.forward(x, {
@@ -82,17 +101,30 @@ export function collectLayerKernels(net: Network, x: Tensor4D, maxUnits: number 
           }
           finite.push(tf.keep(tf.all(tf.isFinite(raw))));
         },
+        ...(reluCodes
+          ? {
+              onReluInput: (preActivation: Tensor) => {
+                for (const part of agreementKernelParts(preActivation, maxUnits)) {
+                  parts.push(tf.keep(part));
+                  owners.push(RELU_OWNER);
+                }
+                reluFinite.push(tf.keep(tf.all(tf.isFinite(preActivation))));
+              },
+            }
+          : {}),
       });
       executed = result.executed;
       for (const { mean, variance } of result.batchStats.values()) tf.dispose([mean, variance]);
       if (parts.length > 0) {
         partData = tf.stack(parts).dataSync() as Float32Array;
-        finiteFlags = tf.stack(finite).dataSync() as Uint8Array;
       }
+      if (finite.length > 0) finiteFlags = tf.stack(finite).dataSync() as Uint8Array;
+      if (reluFinite.length > 0) reluFlags = tf.stack(reluFinite).dataSync() as Uint8Array;
     });
   } finally {
     tf.dispose(parts);
     tf.dispose(finite);
+    tf.dispose(reluFinite);
   }
 
   const kernels = new Map<string, Float64Array>();
@@ -106,7 +138,13 @@ export function collectLayerKernels(net: Network, x: Tensor4D, maxUnits: number 
     for (let i = 0; i < area; i++) k[i]! += partData[p * area + i]!;
   });
   const nonFinite = tapOrder.filter((_, i) => !finiteFlags[i]);
-  return { batch, kernels, executed, nonFinite };
+  let reluKernel: Float64Array | null = null;
+  if (reluCodes) {
+    reluKernel = kernels.get(RELU_OWNER) ?? new Float64Array(area);
+    kernels.delete(RELU_OWNER);
+  }
+  const nonFiniteRelus = Array.from(reluFlags).filter((flag) => !flag).length;
+  return { batch, kernels, executed, nonFinite, reluKernel, nonFiniteRelus };
 }
 
 /** lnwot_ℓ = safe logdet(K_ℓ) for every layer (§5.3). */

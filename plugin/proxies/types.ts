@@ -11,14 +11,37 @@ export interface ProxyBatch {
   /** int32 class labels, one per image. */
   readonly y: Tensor1D;
   readonly numClasses: number;
+  /**
+   * Seed of the draws a proxy makes itself (Zen-score's Gaussian inputs and N(0, 1) weights);
+   * default 0, so a candidate's score is reproducible.
+   */
+  readonly seed?: number;
 }
 
 export interface ProxyNeeds {
   readonly labels: boolean;
   readonly gradients: boolean;
-  /** BN statistics the proxy's passes use: batch ('train'), running ('infer') or one pass of each. */
-  readonly bnMode: 'train' | 'infer' | 'both';
-  readonly input: 'real' | 'random';
+  /**
+   * BN in the proxy's passes: batch statistics ('train'), running ones ('infer'), one pass of
+   * each ('both'), bypassed as the identity ('identity'), or no forward pass at all ('none').
+   */
+  readonly bnMode: 'train' | 'infer' | 'both' | 'identity' | 'none';
+  /**
+   * What the passes feed: the batch's images ('real'), Gaussian noise of the batch's shape
+   * ('random'), one all-ones image of the batch's image shape ('ones'), nothing ('none').
+   */
+  readonly input: 'real' | 'random' | 'ones' | 'none';
+  /** Smallest batch size B the proxy is defined for (0: the batch is not used). */
+  readonly minBatch: number;
+  /** Independent mini-batches the proxy needs; the given batch is split into this many parts. */
+  readonly miniBatches: number;
+  /**
+   * Forward passes of the network per evaluation (0: analytic, no tensors; 'per-sample': one
+   * forward/backward per image of the batch, jacov).
+   */
+  readonly passes: number | 'per-sample';
+  /** Evaluations averaged into one value: 1 everywhere (§5.1, one evaluation per candidate). */
+  readonly repeats: number;
 }
 
 export type ProxyResult =

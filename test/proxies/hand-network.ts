@@ -29,6 +29,8 @@ export interface HandNetworkOptions {
   /** Order of `net.layers` (default: execution order). */
   readonly listOrder?: readonly string[];
   readonly bnEps?: number;
+  /** The layer whose final output (after its BN and ReLU) is reported as the 'head' feature. */
+  readonly feature?: string;
 }
 
 const PLACEHOLDER_ARCH: Arch = {
@@ -91,8 +93,9 @@ export function handNetwork(specs: readonly HandLayer[], options: HandNetworkOpt
         if (spec.bias) raw = tf.add(raw, param(`${spec.id}.bias`)) as Tensor2D;
         executed.add(spec.id);
         opts.onTap?.(spec.id, raw);
+        raw = (opts.transformTap?.(spec.id, raw) as Tensor2D | undefined) ?? raw;
         let h: Tensor2D = raw;
-        if (spec.bn) {
+        if (spec.bn && opts.bypassBatchNorm !== true) {
           const bnId = `${spec.id}.bn`;
           let mean: Tensor;
           let variance: Tensor;
@@ -111,7 +114,12 @@ export function handNetwork(specs: readonly HandLayer[], options: HandNetworkOpt
             param(`${bnId}.beta`),
           ) as Tensor2D;
         }
-        return spec.relu ? tf.relu(h) : h;
+        if (spec.relu) {
+          opts.onReluInput?.(h);
+          h = tf.relu(h);
+        }
+        if (spec.id === options.feature) opts.onFeature?.('head', h);
+        return h;
       });
       values.set(spec.id, out);
     }

@@ -16,6 +16,7 @@ const X = [
 ];
 const LABELS = [1, 0, 1, 0];
 const ALL = ['nwot', 'lnwot', 'snip-snr', 'tcet'];
+const FORWARD_BASED = [...ALL, 'zen', 'zen-ideal', 'zico', 'synflow', 'grad_norm', 'snip', 'fisher', 'jacov', 'naswot'];
 
 function net(options: { skip?: string[]; nan?: boolean } = {}) {
   const v = options.nan ? Number.NaN : 0.5;
@@ -25,25 +26,53 @@ function net(options: { skip?: string[]; nan?: boolean } = {}) {
       { id: 'proj', weight: [[1], [1], [1]] },
       { id: 'classifier', weight: [[0.2, -0.1], [0.7, 0.3]], bias: [0, 0.1], input: 'hidden' },
     ],
-    { output: 'classifier', skip: options.skip ?? [] },
+    { output: 'classifier', skip: options.skip ?? [], feature: 'hidden' },
   );
 }
 
 describe('proxy registry and failure rules (method.md §5.1)', () => {
-  it('lists the proxies with their needs; flops belongs to the cost model, not here', () => {
+  it('lists the proxies with their needs', () => {
     const names = listProxies();
     expect(allProxies().map((p) => p.name)).toEqual(names);
-    expect(names.sort()).toEqual(['lnwot', 'nwot', 'params', 'snip-snr', 'tcet']);
-    expect(getProxy('tcet').needs).toEqual({ labels: true, gradients: true, bnMode: 'both', input: 'real' });
+    expect([...names].sort()).toEqual(
+      ['fisher', 'flops', 'grad_norm', 'jacov', 'lnwot', 'naswot', 'nwot', 'params', 'snip', 'snip-snr', 'synflow', 'tcet', 'zen', 'zen-ideal', 'zico'].sort(),
+    );
+    expect(getProxy('tcet').needs).toEqual({
+      labels: true,
+      gradients: true,
+      bnMode: 'both',
+      input: 'real',
+      minBatch: 2,
+      miniBatches: 1,
+      passes: 2,
+      repeats: 1,
+    });
     expect(getProxy('nwot').needs.bnMode).toBe('infer');
+    expect(getProxy('naswot').needs.bnMode).toBe('infer');
     expect(getProxy('snip-snr').needs.bnMode).toBe('train');
-    expect(allProxies().every((p) => p.higherIsBetter && p.describe.length > 0)).toBe(true);
-    expect(() => getProxy('flops')).toThrow(/unknown proxy "flops"/);
+    expect(getProxy('zen').needs).toMatchObject({ labels: false, gradients: false, bnMode: 'train', input: 'random', passes: 2 });
+    expect(getProxy('zico').needs).toMatchObject({ labels: true, bnMode: 'train', miniBatches: 2, minBatch: 4 });
+    expect(getProxy('synflow').needs).toMatchObject({ labels: false, gradients: true, bnMode: 'identity', input: 'ones' });
+    expect(getProxy('jacov').needs).toMatchObject({ labels: false, gradients: true, passes: 'per-sample' });
+    for (const name of ['params', 'flops']) expect(getProxy(name).needs).toMatchObject({ bnMode: 'none', input: 'none', passes: 0 });
+    expect(allProxies().every((p) => p.higherIsBetter && p.describe.length > 0 && p.needs.repeats === 1)).toBe(true);
+    expect(() => getProxy('zen-nas')).toThrow(/unknown proxy "zen-nas"/);
     const n = net();
     const x = batchOf(X);
     const y = tf.tensor1d(LABELS, 'int32');
-    expect(() => scoreProxies(n, { x, y, numClasses: 2 }, ['nwot', 'zen'])).toThrow(RangeError);
+    expect(() => scoreProxies(n, { x, y, numClasses: 2 }, ['nwot', 'ntk'])).toThrow(RangeError);
     tf.dispose([x, y]);
+    n.dispose();
+  });
+
+  it('rejects a batch smaller than a proxy needs with a reason', () => {
+    const n = net();
+    const x = batchOf(X);
+    const y = tf.tensor1d(LABELS, 'int32');
+    const three = tf.slice(x, [0, 0, 0, 0], [3, 1, 1, 3]);
+    const zico = getProxy('zico').score(n, { x: three, y, numClasses: 2 });
+    expect(zico).toEqual({ ok: false, reason: 'zico needs a batch of at least 4, got 3' });
+    tf.dispose([x, y, three]);
     n.dispose();
   });
 
@@ -52,14 +81,13 @@ describe('proxy registry and failure rules (method.md §5.1)', () => {
     const x = batchOf(X);
     const y = tf.tensor1d(LABELS, 'int32');
     const before = tf.memory().numTensors;
-    const results = scoreProxies(n, { x, y, numClasses: 2 }, [...ALL, 'params']);
+    const results = scoreProxies(n, { x, y, numClasses: 2 }, FORWARD_BASED);
     expect(tf.memory().numTensors).toBe(before);
-    for (const name of ALL) {
+    for (const name of FORWARD_BASED) {
       const r = results[name]!;
-      expect(r.ok).toBe(false);
+      expect(r.ok, name).toBe(false);
       if (!r.ok) expect(r.reason).toMatch(/not executed.*proj/);
     }
-    expect(results['params']!.ok).toBe(true);
     tf.dispose([x, y]);
     n.dispose();
   });

@@ -59,7 +59,7 @@ describe('SNIP saliency statistics (method.md §5.2)', () => {
     expect(got.std).toBeCloseTo(expected.std, 5);
     expect(got.snr).toBeCloseTo(expected.snr, 3);
     expect(got.snr / expected.snr).toBeCloseTo(1, 5);
-    expect(result.layers.get('aux')).toEqual({ sum: 0, std: 0, snr: 0 });
+    expect(result.layers.get('aux')).toEqual({ sum: 0, std: 0, snr: 0, gradNorm: 0 });
     expect([...result.layers.keys()]).toEqual(['aux', 'classifier']);
 
     const proxy = getProxy('snip-snr').score(net, { x, y, numClasses: 4 });
