@@ -1,0 +1,16 @@
+export { DataFormatError } from './errors.js';
+export { bufferSource, fileSource, withFileSource, type ByteSource, type FileSource } from './source.js';
+export { parseDtype, fortranToC, type NdArray, type NumericArray, type TextArray, type ObjectArray, type NumericDtype, type NumericTypedArray, type Dtype } from './ndarray.js';
+export { isNdArray, expectDict, dictEntry, expectNumericArray, describePy, type PyValue, type PyDict, type PyKey } from './pyvalue.js';
+export { readPickle, readPickleAt, PickleGlobalError, allowedPickleGlobals } from './pickle.js';
+export { readNpy, readNumericNpy, readNpyObject, readNpyHeader, writeNpy, type NpyHeader } from './npy.js';
+export { ZipArchive, openZip, type ZipEntry } from './zip.js';
+export { NpzArchive, openNpz } from './npz.js';
+export { gunzip, maybeGunzip, isGzip } from './gzip.js';
+export { TarArchive, openTar, type TarEntry } from './tar.js';
+export { readMat, readMatHeader, isMatV73, type MatValue, type MatChar, type MatStruct, type MatCell } from './mat.js';
+export { readWav, writeWav16, type WavAudio } from './wav.js';
+export { parseCsv, parseCsvRecords } from './csv.js';
+export { parseJsonFile, parseLabelMap } from './json.js';
+export { readCifarBinary, type CifarBatch } from './cifar-binary.js';
+export { readIdx } from './idx.js';
