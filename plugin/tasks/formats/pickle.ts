@@ -112,6 +112,11 @@ export function readPickleAt(bytes: Uint8Array, start: number, { file }: PickleO
     if (!Array.isArray(target)) fail('a list to append to', describeItem(target));
     for (const it of items) (target as PyValue[]).push(value(it, 'a list item'));
   };
+  // Tuples may carry callables and dtypes as REDUCE arguments and ndarray state; marks never.
+  const tuple = (items: StackItem[]): PyValue[] => {
+    if (items.some((it) => it instanceof Mark)) fail('tuple items', 'a MARK');
+    return items as PyValue[];
+  };
   const int = (v: bigint): number | bigint => (v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
 
   for (;;) {
@@ -174,11 +179,11 @@ export function readPickleAt(bytes: Uint8Array, start: number, { file }: PickleO
       case 0x65: { const items = popMark(); addItems(top(), items); break; } // APPENDS
       case 0x6c: stack.push(popMark().map((v) => value(v, 'a list item'))); break; // LIST
       case 0x29: stack.push([]); break; // EMPTY_TUPLE
-      case 0x74: stack.push(popMark().map((v) => value(v, 'a tuple item'))); break; // TUPLE
+      case 0x74: stack.push(tuple(popMark())); break; // TUPLE
       case 0x85: case 0x86: case 0x87: { // TUPLE1..3
         const n = op - 0x84;
         if (stack.length < n) fail(`${n} values for TUPLE${n}`, `${stack.length}`, at);
-        stack.push(stack.splice(stack.length - n).map((v) => value(v, 'a tuple item')));
+        stack.push(tuple(stack.splice(stack.length - n)));
         break;
       }
       case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
