@@ -48,7 +48,7 @@ export function readNpy(bytes: Uint8Array, file: string): NdArray {
   const h = readNpyHeader(bytes, file);
   const dtype = parseDtype(h.descr, file);
   if (dtype.kind === 'O') {
-    const { value } = readPickleAt(bytes, h.dataOffset, { file });
+    const { value } = readPickleAt(bytes, h.dataOffset, file);
     if (!isNdArray(value)) throw new DataFormatError(file, 'a pickled NumPy array after an object-dtype .npy header', describePy(value), h.dataOffset);
     if (product(value.shape) !== product(h.shape)) {
       throw new DataFormatError(file, `an object array of shape (${h.shape.join(', ')})`, `shape (${value.shape.join(', ')})`, h.dataOffset);

@@ -19,7 +19,7 @@ export class PickleGlobalError extends DataFormatError {
   }
 }
 
-type Builtin = 'reconstruct' | 'ndarray' | 'dtype' | 'scalar' | 'frombuffer' | 'codecs_encode' | 'bytearray' | 'ordered_dict';
+type Builtin = 'reconstruct' | 'ndarray' | 'dtype' | 'scalar' | 'frombuffer' | 'codecs_encode' | 'bytes' | 'set' | 'ordered_dict';
 
 const NUMPY_MODULES = ['numpy.core.multiarray', 'numpy._core.multiarray'];
 const ALLOWED_GLOBALS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
@@ -30,8 +30,13 @@ const ALLOWED_GLOBALS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['numpy.ndarray', 'ndarray'],
   ['numpy.dtype', 'dtype'],
   ['_codecs.encode', 'codecs_encode'],
-  ['builtins.bytearray', 'bytearray'],
-  ['__builtin__.bytearray', 'bytearray'],
+  // Plain data constructors that protocols 0–2 spell as calls.
+  ...['builtins', '__builtin__'].flatMap((m): [string, Builtin][] => [
+    [`${m}.bytes`, 'bytes'],
+    [`${m}.bytearray`, 'bytes'],
+    [`${m}.set`, 'set'],
+    [`${m}.frozenset`, 'set'],
+  ]),
   ['collections.OrderedDict', 'ordered_dict'],
 ]);
 
@@ -55,20 +60,15 @@ type ArraySlot = NdArray & { built: boolean };
 
 type StackItem = PyValue | Mark | GlobalRef | DtypeRef | ArraySlot;
 
-export interface PickleOptions {
-  /** Name used in error messages. */
-  file: string;
-}
-
 /** Unpickles `bytes` (a whole pickle stream; trailing bytes after STOP are an error). */
-export function readPickle(bytes: Uint8Array, options: PickleOptions): PyValue {
-  const { value, end } = readPickleAt(bytes, 0, options);
-  if (end !== bytes.length) throw new DataFormatError(options.file, 'end of file after the pickle STOP opcode', `${bytes.length - end} more bytes`, end);
+export function readPickle(bytes: Uint8Array, file: string): PyValue {
+  const { value, end } = readPickleAt(bytes, 0, file);
+  if (end !== bytes.length) throw new DataFormatError(file, 'end of file after the pickle STOP opcode', `${bytes.length - end} more bytes`, end);
   return value;
 }
 
 /** Unpickles one pickle starting at `start`; returns the value and the offset just after STOP. */
-export function readPickleAt(bytes: Uint8Array, start: number, { file }: PickleOptions): { value: PyValue; end: number } {
+export function readPickleAt(bytes: Uint8Array, start: number, file: string): { value: PyValue; end: number } {
   const r = new ByteReader(bytes, file, start);
   const stack: StackItem[] = [];
   const marks: number[] = [];
@@ -300,11 +300,23 @@ function call(fn: GlobalRef, args: PyValue[], file: string, at: number): StackIt
       if (enc !== 'latin1' && enc !== 'latin-1') bad(`text, 'latin1' (got encoding ${String(enc)})`);
       return latin1Bytes(text as string, file, at);
     }
-    case 'bytearray': {
+    case 'bytes': {
       if (args.length === 0) return new Uint8Array(0);
-      if (typeof args[0] === 'string') return latin1Bytes(args[0], file, at);
-      if (args[0] instanceof Uint8Array) return args[0].slice();
-      return bad('bytes or text, encoding');
+      const [src] = args;
+      if (typeof src === 'string') return latin1Bytes(src, file, at);
+      if (src instanceof Uint8Array) return src.slice();
+      if (Array.isArray(src) && src.every((b) => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b < 256)) return Uint8Array.from(src as number[]);
+      return bad('bytes, a list of byte values, or text and encoding');
+    }
+    case 'set': {
+      if (args.length === 0) return new Set<PyKey>();
+      if (!Array.isArray(args[0])) return bad('a list of items');
+      const out = new Set<PyKey>();
+      for (const item of args[0] as PyValue[]) {
+        if (item !== null && typeof item === 'object') bad('a list of hashable scalars');
+        out.add(item as PyKey);
+      }
+      return out;
     }
     case 'ordered_dict':
       if (args.length === 0) return new Map();
