@@ -153,7 +153,7 @@ export function readPickleAt(bytes: Uint8Array, start: number, file: string): { 
         break;
       }
       case 0x4c: stack.push(int(parseBigInt(line('LONG').replace(/L$/, ''), file, at))); break; // LONG (text)
-      case 0x46: stack.push(Number(line('FLOAT'))); break; // FLOAT (text)
+      case 0x46: stack.push(parseTextFloat(line('FLOAT'), file, at)); break; // FLOAT (text)
       case 0x47: stack.push(r.f64('BINFLOAT', false)); break;
       case 0x58: stack.push(utf8(r.take(r.u32('BINUNICODE length'), 'BINUNICODE'))); break;
       case 0x8c: stack.push(utf8(r.take(r.u8('SHORT_BINUNICODE length'), 'SHORT_BINUNICODE'))); break;
@@ -404,6 +404,14 @@ function signedLE(b: Uint8Array): bigint {
 function parseBigInt(s: string, file: string, at: number): bigint {
   if (!/^[+-]?\d+$/.test(s)) throw new DataFormatError(file, 'a decimal integer', `"${s}"`, at);
   return BigInt(s);
+}
+
+function parseTextFloat(s: string, file: string, at: number): number {
+  const special: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: NaN };
+  if (s in special) return special[s];
+  const v = Number(s);
+  if (s.trim() === '' || Number.isNaN(v)) throw new DataFormatError(file, 'a decimal float', `"${s}"`, at);
+  return v;
 }
 
 function parseQuotedString(s: string, file: string, at: number): string {
