@@ -71,7 +71,8 @@ export class ZipArchive {
     if (e.method === 0) data = stored;
     else if (e.method === 8) {
       try {
-        data = inflateRawSync(stored);
+        const out = inflateRawSync(stored);
+        data = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       } catch (err) {
         throw new DataFormatError(where, 'valid deflate data', (err as Error).message, dataStart);
       }
