@@ -186,6 +186,15 @@ with open(d + '/features.pkl', 'wb') as f:
     expect(Array.from(arr(d.get('ccmpred')).data.slice(0, 9))).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 1]);
   });
 
+  it('NumPy 2 module names (numpy._core.multiarray) read the same as NumPy 1 ones', () => {
+    // Protocol 2 spells globals as newline-terminated text, so renaming the module keeps the pickle valid.
+    const v1 = Buffer.from(py.read('ecg_p2_fixed.pkl')).toString('latin1');
+    expect(v1).toContain('numpy.core.multiarray\n_reconstruct');
+    const v2 = new Uint8Array(Buffer.from(v1.replaceAll('numpy.core.multiarray\n', 'numpy._core.multiarray\n'), 'latin1'));
+    const d = readPickle(v2, 'numpy2.pkl') as PyDict;
+    expect(arr(d.get('label')).data).toEqual(['N', 'A', '~']);
+  });
+
   it('a truncated real pickle names the file', () => {
     const b = py.read('ecg_p4_fixed.pkl');
     expectFormatError(() => readPickle(b.subarray(0, b.length - 100), 'challenge2017.pkl'), 'challenge2017.pkl');
