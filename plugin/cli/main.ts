@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { registerArchCommands } from './commands/arch.js';
 import { registerInspectCommand } from './commands/inspect.js';
+import { registerOptunaCommands, registerWorkerCommand } from './commands/optuna.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerScoreCommand } from './commands/score.js';
 import { registerTrainCommand } from './commands/train.js';
@@ -27,5 +28,7 @@ registerInspectCommand(program);
 registerScoreCommand(program);
 registerTrainCommand(program);
 registerArchCommands(program);
+registerOptunaCommands(program);
+registerWorkerCommand(program);
 
 program.parseAsync(process.argv).catch(exitWithError);

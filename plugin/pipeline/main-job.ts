@@ -3,6 +3,8 @@
  * test metric, with every artefact in one run directory (design.md §2).
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { createJournalRecorder } from '../harness/optuna/export.js';
 import { WorkerPool } from '../../runners/pool.js';
 import type { JobResult } from '../../runners/protocol.js';
 import { InputError } from '../errors.js';
@@ -44,6 +46,8 @@ export interface MainJobOptions {
   readonly runDir: RunDir;
   readonly progress: Progress;
   readonly resume?: boolean;
+  /** Optuna JournalStorage file that mirrors the search as a study. */
+  readonly optuna?: string;
 }
 
 export interface RunResult {
@@ -131,6 +135,9 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
     },
   });
   const evaluator = poolEvaluator(pool, proxies, fitness, recipe.seed);
+  const recorder = options.optuna
+    ? createJournalRecorder(options.optuna, recipe.name, { runId: basename(runDir.path), task: task.id, fitness, method: method.name })
+    : null;
   const evaluationBudget = recipe.search.budget.evaluations ?? Number.POSITIVE_INFINITY;
   const searchBar = progress.task('search', recipe.search.budget.evaluations ?? 0, 'candidates');
   searchBar.update(already.evaluated);
@@ -143,6 +150,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
       {
         onRound(results, p) {
           runDir.appendJsonl('candidates.jsonl', results.map(candidateRecord));
+          recorder?.record(results);
           runDir.writeJson('search-state.json', { method: method.name, state: method.state(), evaluated: p.evaluated, failed: p.failed });
           const best = p.bestFitness === null ? 'none yet' : p.bestFitness.toExponential(3);
           searchBar.update(p.evaluated, `best ${fitness} ${best}, failed ${p.failed}`);

@@ -7,6 +7,7 @@ import { addCommonOptions, printJson, recipeOverrides, type CommonOptions } from
 
 interface RunOptions extends CommonOptions {
   readonly resume?: string;
+  readonly optuna?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -15,7 +16,8 @@ export function registerRunCommand(program: Command): void {
       .command('run')
       .description('validate the recipe, search an architecture, train the winner and report the test metric')
       .argument('<recipe>', 'YAML recipe, e.g. recipes/mnist.yaml')
-      .option('--resume <run-dir>', 'continue an interrupted run in that directory'),
+      .option('--resume <run-dir>', 'continue an interrupted run in that directory')
+      .option('--optuna <journal-file>', 'also record the search as an Optuna study (JournalStorage file)'),
   ).action(async (recipePath: string, options: RunOptions) => {
     const loaded = await loadRunRecipe(recipePath, recipeOverrides(options));
     const recipe = loaded.recipe;
@@ -24,7 +26,7 @@ export function registerRunCommand(program: Command): void {
       : RunDir.create(options.out ?? defaultRunPath(recipe.output.dir, recipe.name));
     const progress = createProgress(options.json ? (recipe.output.progress === 'bar' ? 'plain' : recipe.output.progress) : recipe.output.progress);
     progress.log(`run directory: ${runDir.path}`);
-    const result = await runMainJob({ loaded, runDir, progress, resume: Boolean(options.resume) });
+    const result = await runMainJob({ loaded, runDir, progress, resume: Boolean(options.resume), ...(options.optuna ? { optuna: options.optuna } : {}) });
     if (options.json) {
       printJson({ runDir: runDir.path, ...result });
       return;
