@@ -25,12 +25,12 @@ function documented(cwd: string): Recipe {
       kernels: [1, 3, 5],
       se: false,
     },
-    constraints: { params: 100_000, flops: null, minParams: null },
+    constraints: { params: 100_000, flops: 8_000_000, minParams: null },
     generators: { checkpoint: 'builtin', pretrain: false, cellTemperature: 0.4, macroTemperature: 0.8, topK: 50 },
     search: {
       method: 'random',
       fitness: 'auto',
-      budget: { evaluations: 100, seconds: null },
+      budget: { evaluations: 80, seconds: null },
       batch: 8,
       zcBatchSize: 64,
       population: 64,
@@ -41,7 +41,7 @@ function documented(cwd: string): Recipe {
     evaluation: {
       rerank: { topK: 3, epochs: 0 },
       train: {
-        epochs: 4,
+        epochs: 8,
         batchSize: 64,
         optimizer: 'sgd',
         lr: 0.05,
@@ -52,7 +52,7 @@ function documented(cwd: string): Recipe {
         warmupEpochs: 0,
         labelSmoothing: 0,
         bnMomentum: 0.1,
-        augment: { randomCrop: 0, flip: false },
+        augment: { randomCrop: 2, flip: false },
       },
       metric: 'auto',
     },
@@ -70,11 +70,19 @@ describe('recipes/mnist.yaml', () => {
     expect(loaded.projectDefaults).toBeUndefined();
   });
 
-  test('the schema defaults are the documented values: a recipe with only task.id gives the same run', async () => {
+  test('the schema defaults are the documented values except where the MNIST recipe tunes its run', async () => {
     const dir = tempProject({ 'mnist-random.yaml': lines('task: { id: mnist }') });
     const { recipe } = await loadRecipe(join(dir, 'mnist-random.yaml'), { cwd: dir });
-    // The name comes from the file name; the description has no default.
-    expect(recipe).toEqual({ ...documented(dir), description: null });
+    // The name comes from the file name; the description has no default. The MNIST recipe sets a
+    // FLOPs budget, a smaller search budget, more epochs and shift augmentation on top of them.
+    const mnist = documented(dir);
+    expect(recipe).toEqual({
+      ...mnist,
+      description: null,
+      constraints: { ...mnist.constraints, flops: null },
+      search: { ...mnist.search, budget: { evaluations: 100, seconds: null } },
+      evaluation: { ...mnist.evaluation, train: { ...mnist.evaluation.train, epochs: 4, augment: { randomCrop: 0, flip: false } } },
+    });
   });
 
   test('the run name defaults to the file name, made valid', async () => {
