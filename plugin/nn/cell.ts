@@ -47,9 +47,23 @@ function sum(tensors: readonly Tensor4D[]): Tensor4D {
   return tensors.length === 1 ? tensors[0]! : (tf.addN(tensors as Tensor4D[]) as Tensor4D);
 }
 
+/** What a cell reads that can carry a gradient, for recomputing it (checkpoint.ts). */
+export interface CellGradientInputs {
+  /** Parameter keys the output depends on, in build order. */
+  readonly parameterKeys: readonly string[];
+  /** Conv/linear layers whose raw output feeds the cell output (tap probes ride on these). */
+  readonly layerIds: readonly string[];
+}
+
 export class CellModule implements Block {
   readonly outChannels: number;
   readonly outSize: Spatial;
+  /**
+   * Parameters and layers whose values reach the cell output. An unused projection executes
+   * (§3.1) but feeds nothing, so its parameters get no gradient and are left out.
+   */
+  private readonly live: { readonly keys: readonly string[]; readonly layerIds: readonly string[] };
+  private readonly batchNormAffine: ReadonlySet<string>;
   private readonly projection: Sequential | null;
   private readonly nodes: NodeModule[] = [];
   private readonly outputPreds: readonly number[];
@@ -58,6 +72,8 @@ export class CellModule implements Block {
     assertBuildableCell(spec.cell, spec.prefix);
     const { prefix, cell, inChannels: cin, outChannels: cout, stride, se, inSize } = spec;
     const changesShape = stride > 1 || cin !== cout;
+    const keysBefore = registry.parameters.size;
+    const layersBefore = registry.layers.length;
     // Built (and later executed) whether or not a node reads it: the reference counts it (§3.1).
     if (changesShape) {
       const conv = new ConvLayer(registry, { id: `${prefix}.proj`, inChannels: cin, outChannels: cout, kernel: 1, stride, inSize });
@@ -69,6 +85,8 @@ export class CellModule implements Block {
     } else {
       this.projection = null;
     }
+    const keysAfterProjection = registry.parameters.size;
+    const layersAfterProjection = registry.layers.length;
     for (const v of INTERMEDIATE_NODES) {
       const preds = predecessors(cell, v);
       if (preds.length === 0) continue; // isolated: the `zero` op, never executed
@@ -86,6 +104,19 @@ export class CellModule implements Block {
       this.nodes.push({ node: v, preds, readsRaw, op });
     }
     this.outputPreds = predecessors(cell, OUTPUT_NODE);
+    const projectionUsed =
+      this.projection !== null &&
+      (this.outputPreds.includes(INPUT_NODE) || this.nodes.some((n) => !n.readsRaw && n.preds.includes(INPUT_NODE)));
+    const keys = [...registry.parameters.keys()];
+    const layerIds = registry.layers.map((layer) => layer.id);
+    this.live = {
+      keys: [...(projectionUsed ? keys.slice(keysBefore, keysAfterProjection) : []), ...keys.slice(keysAfterProjection)],
+      layerIds: [
+        ...(projectionUsed ? layerIds.slice(layersBefore, layersAfterProjection) : []),
+        ...layerIds.slice(layersAfterProjection),
+      ],
+    };
+    this.batchNormAffine = registry.batchNormAffine;
     this.outChannels = cout;
     this.outSize = this.projection?.outSize ?? inSize;
     for (const n of this.nodes) {
@@ -93,6 +124,14 @@ export class CellModule implements Block {
         throw new Error(`${prefix}.node${n.node}: output ${n.op.outSize.join('×')}×${n.op.outChannels} does not match the cell output`);
       }
     }
+  }
+
+  /** The tensors to differentiate when the cell is recomputed; BN γ/β drop out when BN is bypassed. */
+  gradientInputs(bypassBatchNorm: boolean): CellGradientInputs {
+    return {
+      parameterKeys: bypassBatchNorm ? this.live.keys.filter((key) => !this.batchNormAffine.has(key)) : this.live.keys,
+      layerIds: this.live.layerIds,
+    };
   }
 
   apply(ctx: ForwardContext, x: Tensor4D): Tensor4D {

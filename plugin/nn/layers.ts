@@ -66,6 +66,8 @@ export class ParameterRegistry {
   readonly parameters = new Map<string, Variable>();
   readonly bnRunning = new Map<string, RunningStats>();
   readonly decayed = new Set<string>();
+  /** Keys of BN γ and β: parameters a pass with BN bypassed never reads. */
+  readonly batchNormAffine = new Set<string>();
   /** tfjs variable names are global, so each network gets its own prefix. */
   private readonly namePrefix = `hgnas/net${registryCounter++}/`;
 
@@ -96,6 +98,7 @@ export class ParameterRegistry {
     if (affine) {
       this.addParameter(`${id}.gamma`, [channels], new Float32Array(channels).fill(1));
       this.addParameter(`${id}.beta`, [channels], new Float32Array(channels));
+      this.batchNormAffine.add(`${id}.gamma`).add(`${id}.beta`);
     }
     this.bnRunning.set(id, {
       mean: this.variable(`${id}.running_mean`, [channels], new Float32Array(channels), false),

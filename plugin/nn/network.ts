@@ -10,6 +10,8 @@ import type { BnStats, ForwardOptions, ForwardResult, LayerInfo, Network } from 
 import type { InitScheme } from './init.js';
 import { BatchNormLayer, ConvLayer, LinearLayer, ParameterRegistry, Relu, Sequential, type Block, type ForwardContext } from './layers.js';
 import { CellModule } from './cell.js';
+import { checkpointed } from './checkpoint.js';
+import { checkpointPays } from './memory.js';
 
 export interface BuildOptions {
   readonly seed: number;
@@ -139,8 +141,14 @@ class PassContext implements ForwardContext {
     return this.options.bypassBatchNorm === true;
   }
 
+  probe(layerId: string): Tensor | undefined {
+    return this.options.tapProbes?.get(layerId);
+  }
+
   transformTap(layerId: string, raw: Tensor): Tensor {
-    return this.options.transformTap?.(layerId, raw) ?? raw;
+    const probe = this.options.tapProbes?.get(layerId);
+    const probed = probe === undefined ? raw : tf.mul(raw, probe);
+    return this.options.transformTap?.(layerId, probed) ?? probed;
   }
 
   reluInput(preActivation: Tensor): void {
@@ -158,12 +166,74 @@ class PassContext implements ForwardContext {
   }
 }
 
+/**
+ * The context of a cell's recomputation in the backward pass (per-cell checkpointing): the same
+ * mode, parameters and probes as the forward, but each differentiated tensor is replaced by its
+ * saved stand-in, and nothing is reported (taps, ReLU inputs and batch statistics were reported
+ * by the forward, once).
+ */
+class RecomputeContext implements ForwardContext {
+  constructor(
+    private readonly pass: PassContext,
+    private readonly parameters: ReadonlyMap<string, Tensor>,
+    private readonly probes: ReadonlyMap<string, Tensor>,
+  ) {}
+
+  get mode(): ForwardOptions['mode'] {
+    return this.pass.mode;
+  }
+
+  get bnEpsilon(): number {
+    return this.pass.bnEpsilon;
+  }
+
+  get bypassBatchNorm(): boolean {
+    return this.pass.bypassBatchNorm;
+  }
+
+  param(key: string): Tensor {
+    return this.parameters.get(key) ?? this.pass.param(key);
+  }
+
+  running(bnId: string): { mean: Tensor; variance: Tensor } {
+    return this.pass.running(bnId);
+  }
+
+  tap(): void {}
+
+  recordBatchStats(): void {}
+
+  transformTap(layerId: string, raw: Tensor): Tensor {
+    const probe = this.probes.get(layerId) ?? this.pass.probe(layerId);
+    return probe === undefined ? raw : tf.mul(raw, probe);
+  }
+}
+
+/** Runs one cell as a recomputed segment: only its input, parameters and probes stay on the tape. */
+function checkpointedCell(module: CellModule, ctx: PassContext, x: Tensor4D): Tensor4D {
+  const { parameterKeys, layerIds } = module.gradientInputs(ctx.bypassBatchNorm);
+  const probeIds = layerIds.filter((id) => ctx.probe(id) !== undefined);
+  const inputs: Tensor[] = [x, ...parameterKeys.map((key) => ctx.param(key)), ...probeIds.map((id) => ctx.probe(id)!)];
+  return checkpointed(
+    {
+      run: () => module.apply(ctx, x),
+      rerun: (saved) => {
+        const parameters = new Map(parameterKeys.map((key, i) => [key, saved[1 + i]!] as const));
+        const probes = new Map(probeIds.map((id, i) => [id, saved[1 + parameterKeys.length + i]!] as const));
+        return module.apply(new RecomputeContext(ctx, parameters, probes), saved[0] as Tensor4D);
+      },
+    },
+    inputs,
+  );
+}
+
 class FunctionalNetwork implements Network {
   readonly layers: ReadonlyArray<LayerInfo>;
   readonly parameters: ParameterRegistry['parameters'];
   readonly bnRunning: ParameterRegistry['bnRunning'];
   readonly decayed: ReadonlySet<string>;
   private disposed = false;
+  private readonly checkpointPaysAt = new Map<number, boolean>();
 
   constructor(
     readonly arch: Arch,
@@ -183,14 +253,16 @@ class FunctionalNetwork implements Network {
     if (x.rank !== 4 || x.shape[1] !== height || x.shape[2] !== width || x.shape[3] !== channels) {
       throw new Error(`input must be [N, ${height}, ${width}, ${channels}] (NHWC), got [${x.shape.join(', ')}]`);
     }
+    const checkpoint = this.checkpointing(x.shape[0], options);
     const ctx = new PassContext(this, options, this.bnEpsilon);
     try {
       const logits = tf.tidy(() => {
         let h = this.parts.stem.apply(ctx, x);
         for (const { module } of this.parts.cells) {
           const input = h;
-          // Per-cell scope: a cell's intermediates (and taps) are freed as soon as it is done.
-          h = tf.tidy(() => module.apply(ctx, input));
+          // Per-cell scope: a cell's intermediates (and taps) are freed as soon as it is done
+          // (with checkpointing, also from the gradient tape).
+          h = checkpoint ? checkpointedCell(module, ctx, input) : tf.tidy(() => module.apply(ctx, input));
         }
         const feature = this.parts.head.apply(ctx, h);
         options.onFeature?.('head', feature);
@@ -202,6 +274,22 @@ class FunctionalNetwork implements Network {
       ctx.disposeStats();
       throw err;
     }
+  }
+
+  /** Resolves ForwardOptions.checkpoint for this pass. */
+  private checkpointing(batch: number, options: ForwardOptions): boolean {
+    const requested = options.checkpoint ?? 'auto';
+    if (requested === true && options.transformTap !== undefined) {
+      throw new Error('checkpointing cannot differentiate through transformTap closures; pass probes as tapProbes');
+    }
+    if (requested !== 'auto') return requested;
+    if (options.transformTap !== undefined || !tf.engine().isTapeOn()) return false;
+    let pays = this.checkpointPaysAt.get(batch);
+    if (pays === undefined) {
+      pays = checkpointPays(this.arch, batch);
+      this.checkpointPaysAt.set(batch, pays);
+    }
+    return pays;
   }
 
   commitBatchStats(stats: ReadonlyMap<string, BnStats>, momentum: number): void {

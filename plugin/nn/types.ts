@@ -38,10 +38,31 @@ export interface ForwardOptions {
   readonly parameterOverrides?: ReadonlyMap<string, Tensor>;
   /**
    * Replaces a conv/linear layer's raw output for the rest of the pass (same shape), after
-   * `onTap` has seen it. Lets a caller attach a multiplicative all-ones probe whose gradient is
-   * Σ_spatial act·∂L/∂act (the fisher proxy); the network's own output is unchanged by ×1.
+   * `onTap` has seen it (and after `tapProbes`). Tensors the function closes over are invisible to
+   * checkpointing, so they would get no gradient: a pass with `transformTap` is never
+   * checkpointed under 'auto', and `checkpoint: true` with it is an error. Use `tapProbes` for
+   * probes that need gradients.
    */
   readonly transformTap?: (layerId: string, raw: Tensor) => Tensor;
+  /**
+   * Multiplicative probes by layer id: the layer's raw output is multiplied by its probe
+   * (broadcast) for the rest of the pass, after `onTap` has seen it. An all-ones probe leaves the
+   * pass unchanged and its gradient is Σ_spatial act·∂L/∂act (the fisher proxy). Gradients reach
+   * the probes also in checkpointed passes.
+   */
+  readonly tapProbes?: ReadonlyMap<string, Tensor>;
+  /**
+   * Per-cell gradient checkpointing: each cell keeps only its input (and the parameters and
+   * probes it reads) on the gradient tape and is recomputed in the backward pass, so a gradient
+   * pass holds one cell's intermediates at a time instead of the whole network's. Gradients,
+   * batch statistics, taps and hooks are those of the plain pass; the cost is one more forward
+   * of every cell. Hooks (`onTap`, `onReluInput`, `onFeature`) and batch statistics are reported
+   * by the forward only, once per layer; the recomputation reports nothing. Only first-order
+   * gradients are supported. 'auto' (the default) checkpoints when a gradient tape is recording
+   * and the plain pass's estimated activation memory exceeds the budget of nn/memory.ts; it has
+   * no effect (and costs nothing) outside gradient computations.
+   */
+  readonly checkpoint?: boolean | 'auto';
   /**
    * Called with the input of every ReLU, in execution order (the ReLU-input NASWOT codes of
    * method.md §5.8). Owned by the forward pass, like taps.
