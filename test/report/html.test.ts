@@ -199,8 +199,9 @@ describe('report.html of a complete run', () => {
   });
 
   it('puts the dashed budget lines where the axis maps the budget', () => {
-    // Plot area x: 78 … 510 − 22 = 488 (410 px). Params axis: 0 … 75 k with ≈410/90 ≈ 5 intervals
-    // → raw step 15 k → nice step 20 k → domain [0, 80 k]; 60 k sits at 78 + 0.75·410 = 385.5.
+    // Plot area x: 78 … 510 − 22 = 488 (410 px). Params axis: 0 … 75 k + 3 % = 77.25 k with
+    // ≈410/90 ≈ 5 intervals → raw step 15.45 k → nice step 20 k → domain [0, 80 k]; 60 k sits at
+    // 78 + 0.75·410 = 385.5.
     expect(SCATTER_LAYOUT.margin.left).toBe(78);
     const scored = loadRunData(dir).candidates!.filter((c) => c.ok);
     const paramsAxis = scatterAxes(scored, 'params', 60_000);
@@ -208,11 +209,11 @@ describe('report.html of a complete run', () => {
     expect(paramsAxis.x.map(60_000)).toBe(385.5);
     const params = figureOf(html, 'fig-params');
     expect(params).toMatch(/<line class="budget" data-value="60000" x1="385.5" x2="385.5"[^>]*stroke-dasharray/);
-    // FLOPs axis: 0 … 4 M, raw step 0.8 M → 1 M → domain [0, 4 M]; 3.5 M at 78 + 0.875·410 = 436.75.
+    // FLOPs axis: 0 … 4.12 M, raw step 0.824 M → 1 M → domain [0, 5 M]; 3.5 M at 78 + 0.7·410 = 365.
     const flopsAxis = scatterAxes(scored, 'flops', 3_500_000);
-    expect(flopsAxis.x.domain).toEqual([0, 4_000_000]);
-    expect(svgNumber(flopsAxis.x.map(3_500_000))).toBe('436.75');
-    expect(figureOf(html, 'fig-flops')).toMatch(/<line class="budget" data-value="3500000" x1="436.75" x2="436.75"/);
+    expect(flopsAxis.x.domain).toEqual([0, 5_000_000]);
+    expect(svgNumber(flopsAxis.x.map(3_500_000))).toBe('365');
+    expect(figureOf(html, 'fig-flops')).toMatch(/<line class="budget" data-value="3500000" x1="365" x2="365"/);
   });
 
   it('lists failed candidates by reason with counts, escaped', () => {
@@ -305,6 +306,21 @@ describe('report.html degrades with missing or corrupt files', () => {
     const html = readFileSync(report.path, 'utf8');
     expect(html).toContain('line 10: not valid JSON');
     expect(count(figureOf(html, 'fig-progress'), /<circle class="dot"/g)).toBe(6);
+  });
+
+  it('an `hgnas train` run (arch.json, no search files) says there was no search', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hgnas-report-train-'));
+    writeFileSync(join(dir, 'recipe.resolved.yaml'), RECIPE);
+    writeFileSync(join(dir, 'arch.json'), JSON.stringify(ARCH));
+    writeFileSync(join(dir, 'train-history.json'), JSON.stringify(HISTORY));
+    writeFileSync(join(dir, 'result.json'), JSON.stringify({ format: 'hgnas/train-result@1', task: 'mnist', metric: RESULT.metric, params: 40_000, flops: 2_500_000 }));
+    const report = generateRunReport(dir);
+    expect(report.files.map((f) => f.name)).toEqual(['recipe.resolved.yaml', 'arch.json', 'train-history.json', 'result.json']);
+    const html = readFileSync(report.path, 'utf8');
+    expect(html).not.toContain('This report is incomplete');
+    expect(html).toContain('there was no search');
+    expect(html).toContain('id="fig-cell-1"');
+    expect(html).toContain('id="fig-loss"');
   });
 
   it('refuses a directory that is not a run', () => {

@@ -64,6 +64,8 @@ export interface ArchView {
 
 export interface RunData {
   readonly dir: string;
+  /** `search`: written by `hgnas run`; `train`: by `hgnas train` (one given genotype, no search files). */
+  readonly kind: 'search' | 'train';
   readonly files: readonly FileStatus[];
   readonly result: JsonObject | null;
   readonly recipe: JsonObject | null;
@@ -114,7 +116,7 @@ export function loadRunData(dir: string): RunData {
   const history = readHistory(path, files);
   const order = [...expected];
   files.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  return { dir: path, files, result, recipe, searchState, candidates, arch, history };
+  return { dir: path, kind: isTrainRun ? 'train' : 'search', files, result, recipe, searchState, candidates, arch, history };
 }
 
 function readText(dir: string, name: string, files: FileStatus[]): string | null {

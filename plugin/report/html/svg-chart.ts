@@ -150,3 +150,12 @@ export function extent(values: readonly number[]): [number, number] | null {
   }
   return lo <= hi ? [lo, hi] : null;
 }
+
+/**
+ * Widens a data range by fractions of its span so that marks at the extremes do not sit on the
+ * plot frame (where they hide behind the axis or collide with labels drawn above it).
+ */
+export function padded(range: readonly [number, number], below: number, above: number): [number, number] {
+  const span = range[1] - range[0] || Math.abs(range[0]) || 1;
+  return [range[0] - below * span, range[1] + above * span];
+}

@@ -33,6 +33,7 @@ export function proxyCorrelations(candidates: readonly CandidateRecord[]): Corre
 
 export function renderProxies(data: RunData): string {
   const body = (() => {
+    if (data.kind === 'train') return '<p class="ok-note">No search, so no proxy values (<code>hgnas train</code> run).</p>';
     if (data.candidates === null) return '<p class="missing">No candidates.jsonl: no proxy values to correlate.</p>';
     const matrix = proxyCorrelations(data.candidates);
     if (matrix.names.length < 2) {

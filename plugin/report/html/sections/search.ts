@@ -8,7 +8,7 @@ import { formatCount, formatSi, formatValue } from '../format.js';
 import { paretoFront } from '../pareto.js';
 import type { CandidateRecord, RunData } from '../run-data.js';
 import { svgNumber } from '../scale.js';
-import { COLORS, extent, figure, makeAxes, renderAxes, svgOpen, type Axes, type ChartLayout, type LegendItem } from '../svg-chart.js';
+import { COLORS, extent, figure, makeAxes, padded, renderAxes, svgOpen, type Axes, type ChartLayout, type LegendItem } from '../svg-chart.js';
 
 export const PROGRESS_LAYOUT: ChartLayout = { width: 1040, height: 320, margin: { top: 18, right: 24, bottom: 50, left: 78 } };
 export const SCATTER_LAYOUT: ChartLayout = { width: 510, height: 350, margin: { top: 22, right: 22, bottom: 50, left: 78 } };
@@ -22,6 +22,9 @@ const COST_LABEL: Readonly<Record<CostAxis, string>> = {
 
 export function renderSearch(data: RunData, facts: RunFacts): string {
   const candidates = data.candidates;
+  if (data.kind === 'train') {
+    return section('Search', '<p class="ok-note">This run trained a given architecture (<code>hgnas train</code>): there was no search.</p>');
+  }
   if (candidates === null) {
     return section('Search', '<p class="missing">No candidates.jsonl: the search progress and cost/fitness plots cannot be drawn.</p>');
   }
@@ -54,7 +57,7 @@ function fitnessLabel(facts: RunFacts): string {
 function progressChart(candidates: readonly CandidateRecord[], fitnessText: string): string {
   const scored = candidates.filter((c) => c.ok);
   const yExtent = extent(scored.map((c) => c.fitness!))!;
-  const axes = makeAxes(PROGRESS_LAYOUT, [0, candidates.length], yExtent);
+  const axes = makeAxes(PROGRESS_LAYOUT, [0, candidates.length + 0.5], padded(yExtent, 0.06, 0.06));
   const marks: string[] = [];
   // Best so far as a step line: flat until a candidate beats it, then a jump.
   let best = -Infinity;
@@ -97,13 +100,14 @@ function progressChart(candidates: readonly CandidateRecord[], fitnessText: stri
 }
 
 /**
- * The scales of a cost/fitness scatter: cost from 0 to past the larger of the costliest
- * candidate and the budget (so the budget line is always inside), fitness over its range.
+ * The scales of a cost/fitness scatter: cost from 0 to 3 % past the larger of the costliest
+ * candidate and the budget (so the budget line is always inside, and no point sits on the
+ * frame), fitness over its range widened by 6 % each side.
  */
 export function scatterAxes(scored: readonly CandidateRecord[], cost: CostAxis, budget: number | null): Axes {
   const costs = scored.map((c) => c[cost]).filter((v): v is number => v !== null);
   const maxCost = Math.max(0, ...costs, budget ?? 0);
-  return makeAxes(SCATTER_LAYOUT, [0, maxCost], extent(scored.map((c) => c.fitness!))!);
+  return makeAxes(SCATTER_LAYOUT, padded([0, maxCost], 0, 0.03), padded(extent(scored.map((c) => c.fitness!))!, 0.06, 0.06));
 }
 
 /** Candidates (with a cost) on the front of "max fitness, min cost", cheapest first. */

@@ -66,6 +66,7 @@ function budgetCard(title: string, used: Sourced<number> | null, budget: Sourced
 
 function searchCard(data: RunData, facts: RunFacts): string {
   const { result, candidates, searchState } = data;
+  if (data.kind === 'train') return card('Search', '<div class="big muted">none</div><p class="sub">hgnas train: a given architecture was trained</p>');
   const rows: string[] = [];
   rows.push(row('method', facts.method ? `${escapeHtml(facts.method.value)}${source(facts.method)}` : '—'));
   rows.push(row('fitness', facts.fitnessName ? escapeHtml(facts.fitnessName) : '—'));

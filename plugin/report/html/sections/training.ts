@@ -4,7 +4,7 @@ import { formatSeconds, formatValue } from '../format.js';
 import { numberAt, stringAt } from '../json-fields.js';
 import type { EpochRecord, RunData } from '../run-data.js';
 import { svgNumber } from '../scale.js';
-import { COLORS, extent, figure, makeAxes, renderAxes, svgOpen, type ChartLayout, type LegendItem } from '../svg-chart.js';
+import { COLORS, extent, figure, makeAxes, padded, renderAxes, svgOpen, type ChartLayout, type LegendItem } from '../svg-chart.js';
 
 export const CURVE_LAYOUT: ChartLayout = { width: 510, height: 300, margin: { top: 20, right: 22, bottom: 50, left: 70 } };
 
@@ -47,7 +47,7 @@ function curve(epochs: readonly EpochRecord[], id: string, title: string, yLabel
   if (yExtent === null) return `<p class="missing">${escapeHtml(title)}: no values recorded.</p>`;
   // Epochs are 0-based in the history; people count them from 1.
   const xs = epochs.map((e) => e.epoch + 1);
-  const axes = makeAxes(CURVE_LAYOUT, [Math.min(1, ...xs) - (xs.length === 1 ? 1 : 0), Math.max(...xs)], yExtent);
+  const axes = makeAxes(CURVE_LAYOUT, [Math.min(1, ...xs) - (xs.length === 1 ? 1 : 0), Math.max(...xs)], withinUnit(yExtent));
   const marks: string[] = [];
   const legend: LegendItem[] = [];
   for (const s of series) {
@@ -86,4 +86,11 @@ function epochTable(epochs: readonly EpochRecord[]): string {
     '<thead><tr><th class="num">epoch</th><th class="num">train loss</th><th class="num">val loss</th><th class="num">train acc.</th><th class="num">val acc.</th><th class="num">learning rate</th><th class="num">time</th><th class="num">images/s</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table></details>`,
   ].join('');
+}
+
+/** Padded so no point sits on the frame, but accuracies (and losses) below 1 never get an axis past 1 or below 0. */
+function withinUnit(range: readonly [number, number]): [number, number] {
+  const [lo, hi] = padded(range, 0.04, 0.04);
+  const unit = range[0] >= 0 && range[1] <= 1;
+  return unit ? [Math.max(0, lo), Math.min(1, hi)] : [lo, hi];
 }
