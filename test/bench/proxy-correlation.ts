@@ -17,6 +17,7 @@
  *
  *   npx tsc -p . && node dist/test/bench/proxy-correlation.js [--n 30] [--epochs 2]
  *     [--images 3000] [--out proxy-correlation.json] [--seed 0] [--recipe recipes/mnist.yaml]
+ *     [--set path=value ...]
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,17 +29,19 @@ import { loadRunRecipe } from '../../plugin/pipeline/recipe-checks.js';
 import { recipeBudget, spaceContext } from '../../plugin/pipeline/space-context.js';
 import { listProxies, scoreProxies } from '../../plugin/proxies/registry.js';
 import type { ProxyResult } from '../../plugin/proxies/types.js';
-import { RandomSearch } from '../../plugin/search/random.js';
+import { RandomSearch, type SpaceContext } from '../../plugin/search/random.js';
 import type { Candidate } from '../../plugin/search/types.js';
 import { archToJson, type ArchJson } from '../../plugin/space/arch-json.js';
 import type { Arch } from '../../plugin/space/types.js';
 import { firstExamples, splitSource } from '../../plugin/tasks/batches.js';
 import { loadTask } from '../../plugin/tasks/registry.js';
 import type { Task } from '../../plugin/tasks/types.js';
+import { Rng } from '../../plugin/util/rng.js';
 import { kendallTauB, spearman } from '../../plugin/util/stats.js';
 
 const ZC_IMAGES = 64;
 const EVAL_BATCH = 256;
+const BOOTSTRAP_RESAMPLES = 2000;
 
 interface Settings {
   readonly recipe: string;
@@ -47,12 +50,16 @@ interface Settings {
   readonly images: number;
   readonly seed: number;
   readonly out: string;
+  /** `--set path=value` recipe overrides, as `hgnas run` takes them. */
+  readonly overrides: string[];
 }
 
 /** What must match for rows of an earlier run to be reused. */
 interface RunConfig {
   readonly recipe: string;
   readonly recipeSeed: number;
+  /** The space as resolved from the recipe: a recipe edited between runs must not mix rows. */
+  readonly space: SpaceContext;
   readonly budget: { readonly params: number | null; readonly flops: number | null; readonly minParams: number | null };
   readonly train: TrainConfig & { readonly images: number; readonly augment: 'none' };
   readonly zc: { readonly images: number; readonly seed: number };
@@ -96,6 +103,7 @@ function parseSettings(argv: string[]): Settings {
       seed: { type: 'string', default: '0' },
       out: { type: 'string', default: 'proxy-correlation.json' },
       recipe: { type: 'string', default: 'recipes/mnist.yaml' },
+      set: { type: 'string', multiple: true, default: [] },
     },
   });
   const integer = (name: string, text: string, min: number): number => {
@@ -113,6 +121,7 @@ function parseSettings(argv: string[]): Settings {
     images: integer('images', values.images, 64),
     seed: integer('seed', values.seed, 0),
     out: values.out,
+    overrides: values.set,
   };
 }
 
@@ -198,6 +207,28 @@ interface Correlation {
   readonly rho: number;
   readonly tau: number;
   readonly rhoVal: number;
+  /** 95 % percentile-bootstrap interval of ρ (test), resampling architectures. */
+  readonly rhoInterval: readonly [number, number];
+}
+
+/**
+ * Percentile bootstrap of Spearman's ρ: with ~30 architectures one ρ has a wide sampling spread
+ * (about ±0.35 around 0), and the interval shows which differences between proxies are real.
+ */
+function bootstrapRho(values: readonly number[], target: readonly number[]): [number, number] {
+  const rng = new Rng(BOOTSTRAP_RESAMPLES);
+  const rhos: number[] = [];
+  const n = values.length;
+  for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+    const ids = Array.from({ length: n }, () => rng.int(0, n - 1));
+    const rho = spearman(ids.map((i) => values[i]!), ids.map((i) => target[i]!));
+    // A resample can repeat one architecture n times: ρ is undefined there, not 0.
+    if (!Number.isNaN(rho)) rhos.push(rho);
+  }
+  if (rhos.length === 0) return [Number.NaN, Number.NaN];
+  rhos.sort((a, b) => a - b);
+  const at = (q: number) => rhos[Math.min(rhos.length - 1, Math.floor(q * rhos.length))]!;
+  return [at(0.025), at(0.975)];
 }
 
 function correlate(name: string, rows: readonly Row[]): Correlation {
@@ -212,6 +243,7 @@ function correlate(name: string, rows: readonly Row[]): Correlation {
     rho: enough ? spearman(values, test) : Number.NaN,
     tau: enough ? kendallTauB(values, test) : Number.NaN,
     rhoVal: enough ? spearman(values, val) : Number.NaN,
+    rhoInterval: enough ? bootstrapRho(values, test) : [Number.NaN, Number.NaN],
   };
 }
 
@@ -220,11 +252,12 @@ const fmt = (v: number, digits = 2) => (Number.isNaN(v) ? 'n/a' : (v >= 0 ? ' ' 
 function markdownTable(rows: readonly Row[], proxies: readonly string[]): string {
   const table = proxies.map((name) => correlate(name, rows)).sort((a, b) => (Number.isNaN(a.rho) ? 1 : Number.isNaN(b.rho) ? -1 : b.rho - a.rho));
   const lines = [
-    '| proxy | Spearman ρ (test) | Kendall τ-b (test) | ρ (val) | valid |',
-    '|---|---:|---:|---:|---:|',
+    '| proxy | Spearman ρ (test) | 95 % CI of ρ (bootstrap) | Kendall τ-b (test) | ρ (val) | valid |',
+    '|---|---:|:---:|---:|---:|---:|',
     ...table.map((c) => {
       const label = c.name === 'params' || c.name === 'flops' ? `${c.name} (baseline)` : c.name;
-      return `| ${label} | ${fmt(c.rho)} | ${fmt(c.tau)} | ${fmt(c.rhoVal)} | ${c.valid}/${rows.length} |`;
+      const [lo, hi] = c.rhoInterval;
+      return `| ${label} | ${fmt(c.rho)} | [${fmt(lo)}, ${fmt(hi)}] | ${fmt(c.tau)} | ${fmt(c.rhoVal)} | ${c.valid}/${rows.length} |`;
     }),
   ];
   return lines.join('\n');
@@ -253,7 +286,7 @@ function failureSummary(rows: readonly Row[], proxies: readonly string[]): strin
 async function main(): Promise<void> {
   const started = performance.now();
   const settings = parseSettings(process.argv.slice(2));
-  const loaded = await loadRunRecipe(settings.recipe, []);
+  const loaded = await loadRunRecipe(settings.recipe, settings.overrides);
   const recipe = loaded.recipe;
   const task = loadTask({ id: recipe.task.id, data: recipe.task.data, split: recipe.task.split });
   const space = spaceContext(recipe, task);
@@ -264,6 +297,7 @@ async function main(): Promise<void> {
   const config: RunConfig = {
     recipe: settings.recipe,
     recipeSeed: recipe.seed,
+    space,
     budget: { params: budget.maxParams, flops: budget.maxFlops, minParams: budget.minParams },
     train: { ...train, images: Math.min(settings.images, task.splits.train.count), augment: 'none' },
     zc: { images: ZC_IMAGES, seed: settings.seed },
@@ -283,7 +317,9 @@ async function main(): Promise<void> {
   const done = new Set(rows.map((r) => r.fingerprint));
   const file: ResultFile = { format: 'hgnas/proxy-correlation@1', config, backend: `${backend.name} (${backend.detail})`, rows };
   console.log(
-    `proxy correlation | ${settings.recipe}: params ≤ ${budget.maxParams}, FLOPs ≤ ${budget.maxFlops} | ${settings.n} archs, ` +
+    `proxy correlation | ${settings.recipe}${settings.overrides.map((o) => ` --set ${o}`).join('')}: stem stride ${space.stemStride}, ` +
+      `${space.bounds.minStages}–${space.bounds.maxStages} stages, ≤ ${space.bounds.maxTotalCells} cells, channels ${space.bounds.minChannels}–${space.bounds.maxChannels}, ` +
+      `params ${budget.minParams ?? 0}–${budget.maxParams}, FLOPs ≤ ${budget.maxFlops} | ${settings.n} archs, ` +
       `${settings.epochs} epochs on ${config.train.images} images, batch 64, SGD-Nesterov lr 0.05 cosine | ` +
       `val ${task.splits.val.count}, test ${task.splits.test.count} | ZC batch ${ZC_IMAGES} | ${file.backend} | ` +
       `${rows.length} rows already in ${settings.out}`,
