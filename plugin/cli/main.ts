@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { registerArchCommands } from './commands/arch.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerOptunaCommands, registerWorkerCommand } from './commands/optuna.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerScoreCommand } from './commands/score.js';
 import { registerTrainCommand } from './commands/train.js';
@@ -28,6 +29,7 @@ registerInspectCommand(program);
 registerScoreCommand(program);
 registerTrainCommand(program);
 registerArchCommands(program);
+registerReportCommand(program);
 registerOptunaCommands(program);
 registerWorkerCommand(program);
 

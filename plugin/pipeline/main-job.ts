@@ -16,6 +16,7 @@ import type { LoadedRecipe } from '../recipe/load.js';
 import { recipeToYaml } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
 import type { Progress } from '../report/progress.js';
+import { writeRunReport } from '../report/html/index.js';
 import { RunDir } from '../report/run-dir.js';
 import { runSearch, type SearchOutcome } from '../search/driver.js';
 import type { Budget } from '../search/budget.js';
@@ -166,8 +167,14 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
     `${outcome.evaluated} evaluated, ${outcome.failed} failed, ${stats.rejectedOverBudget ?? 0} over-budget draws rejected before scoring`,
   );
   const finalists = method.best(recipe.search.topK);
+  if (finalists.length === 0 && outcome.evaluated === 0) {
+    throw new InputError(
+      `constraints: no architecture of this space met the budget in ${recipe.search.maxSamplingTries} draws (${stats.rejectedOverBudget ?? 0} over budget)`,
+      'loosen constraints.params / constraints.flops / constraints.minParams, narrow space.channels or space.totalCells, or raise search.maxSamplingTries',
+    );
+  }
   if (finalists.length === 0) {
-    throw new Error(`search produced no valid candidate (${outcome.failed} failed: ${JSON.stringify(outcome.failureReasons)})`);
+    throw new Error(`search produced no valid candidate: all ${outcome.failed} evaluations failed (${JSON.stringify(outcome.failureReasons)})`);
   }
 
   // --- optional short-training re-rank ---------------------------------------------------------
@@ -242,6 +249,8 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   };
   runDir.writeJson('train-history.json', history);
   runDir.writeJson('result.json', result);
+  recorder?.finish(result);
+  writeReport(runDir, progress);
   return result;
 }
 
@@ -449,7 +458,17 @@ export async function trainArchitecture(arch: Arch, loaded: LoadedRecipe, runDir
   };
   runDir.writeJson('train-history.json', history);
   runDir.writeJson('result.json', result);
+  writeReport(runDir, progress);
   return result;
+}
+
+/** The HTML report is a view of files already written: a problem with it never fails the run. */
+function writeReport(runDir: RunDir, progress: Progress): void {
+  try {
+    progress.log(`report: ${writeRunReport(runDir.path)}`);
+  } catch (error) {
+    progress.log(`report.html not written: ${(error as Error).message} (regenerate with hgnas report ${runDir.path})`);
+  }
 }
 
 function round(x: number): number {
