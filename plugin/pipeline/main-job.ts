@@ -22,8 +22,9 @@ import { runSearch, type SearchOutcome } from '../search/driver.js';
 import type { Budget } from '../search/budget.js';
 import { createBaseline, isBaselineName } from '../search/evolution.js';
 import { RandomSearch, type SpaceContext } from '../search/random.js';
+import { evaluationFromRecord, evaluationRecord, type CandidateRecord } from '../search/records.js';
 import type { Candidate, Evaluation, SearchMethod } from '../search/types.js';
-import { archFromJson, archToJson } from '../space/arch-json.js';
+import { archToJson } from '../space/arch-json.js';
 import { archCost } from '../space/cost.js';
 import type { Arch } from '../space/types.js';
 import { firstExamples, splitSource } from '../tasks/batches.js';
@@ -150,7 +151,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
       { evaluations: evaluationBudget, seconds: recipe.search.budget.seconds, batch: recipe.search.batch },
       {
         onRound(results, p) {
-          runDir.appendJsonl('candidates.jsonl', results.map(candidateRecord));
+          runDir.appendJsonl('candidates.jsonl', results.map(evaluationRecord));
           recorder?.record(results);
           runDir.writeJson('search-state.json', { method: method.name, state: method.state(), evaluated: p.evaluated, failed: p.failed });
           const best = p.bestFitness === null ? 'none yet' : p.bestFitness.toExponential(3);
@@ -286,23 +287,6 @@ function poolEvaluator(pool: WorkerPool, proxies: readonly string[], fitness: st
     );
 }
 
-function candidateRecord(e: Evaluation) {
-  return {
-    id: e.candidate.id,
-    fingerprint: e.candidate.fingerprint,
-    origin: e.candidate.origin,
-    parentId: e.candidate.parentId ?? null,
-    ok: e.ok,
-    fitness: e.fitness,
-    proxies: e.proxies,
-    reason: e.reason ?? null,
-    params: e.candidate.cost.params,
-    flops: e.candidate.cost.flops,
-    seconds: round(e.seconds),
-    arch: archToJson(e.candidate.arch),
-  };
-}
-
 /** Rebuilds a method from candidates.jsonl + search-state.json after an interruption. */
 function resumeSearch(runDir: RunDir, method: SearchMethod): { evaluated: number; failed: number; proxySeconds: number } {
   let state: { state: unknown };
@@ -313,18 +297,7 @@ function resumeSearch(runDir: RunDir, method: SearchMethod): { evaluated: number
   } catch (error) {
     throw new InputError(`cannot resume from ${runDir.path}: ${(error as Error).message}`, 'resume needs search-state.json and candidates.jsonl from an earlier run');
   }
-  const evaluations: Evaluation[] = lines.map((line) => {
-    const r = JSON.parse(line) as ReturnType<typeof candidateRecord>;
-    const arch = archFromJson(r.arch);
-    return {
-      candidate: { id: r.id, arch, fingerprint: r.fingerprint, cost: { params: r.params, flops: r.flops, flopsConvLinear: 0, layers: 0, cells: 0 }, origin: r.origin },
-      ok: r.ok,
-      fitness: r.fitness,
-      proxies: r.proxies,
-      ...(r.reason ? { reason: r.reason } : {}),
-      seconds: r.seconds,
-    };
-  });
+  const evaluations = lines.map((line) => evaluationFromRecord(JSON.parse(line) as CandidateRecord));
   method.restore(state.state);
   method.tell(evaluations);
   return {

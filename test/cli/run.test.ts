@@ -71,6 +71,21 @@ describe('hgnas run', () => {
     expect(readFileSync(join(out, 'result.json'), 'utf8')).toBe(before);
   });
 
+  it('resumes a run: the search continues from candidates.jsonl and search-state.json', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'hgnas-run-')), 'run');
+    expect(hgnas(['run', 'recipes/mnist.yaml', ...tiny, '--out', out]).code).toBe(0);
+    const first = readFileSync(join(out, 'candidates.jsonl'), 'utf8').trim().split('\n');
+    const r = hgnas(['run', 'recipes/mnist.yaml', ...tiny, '--set', 'search.budget.evaluations=8', '--resume', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const all = readFileSync(join(out, 'candidates.jsonl'), 'utf8').trim().split('\n');
+    expect(all).toHaveLength(8);
+    expect(all.slice(0, 4)).toEqual(first);
+    const ids = all.map((l) => (JSON.parse(l) as { id: number; fingerprint: string }).id);
+    expect(ids).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(all.map((l) => (JSON.parse(l) as { fingerprint: string }).fingerprint)).size).toBe(8);
+    expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).search.evaluations).toBe(8);
+  });
+
   it('runs the evolutionary baselines with their own fitness proxy', () => {
     for (const method of ['zen-nas', 'zico']) {
       const out = join(mkdtempSync(join(tmpdir(), 'hgnas-run-')), 'run');

@@ -6,24 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
-import type { Evaluation } from '../../search/types.js';
-import { archToJson } from '../../space/arch-json.js';
+import type { CandidateRecord } from '../../search/records.js';
 
-/** One line of candidates.jsonl (plugin/pipeline/main-job.ts writes it). */
-export interface CandidateRecord {
-  readonly id: number;
-  readonly fingerprint: string;
-  readonly origin: string;
-  readonly parentId: number | null;
-  readonly ok: boolean;
-  readonly fitness: number | null;
-  readonly proxies: Readonly<Record<string, number>>;
-  readonly reason: string | null;
-  readonly params: number;
-  readonly flops: number;
-  readonly seconds: number;
-  readonly arch: unknown;
-}
+export type { CandidateRecord } from '../../search/records.js';
+export { evaluationRecord } from '../../search/records.js';
 
 /** The parts of result.json the export uses. */
 export interface RunResultSummary {
@@ -82,22 +68,4 @@ function readJson<T>(file: string): T | null {
   } catch (error) {
     throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
   }
-}
-
-/** The candidates.jsonl record of an evaluation (the same shape `hgnas run` appends). */
-export function evaluationRecord(e: Evaluation): CandidateRecord {
-  return {
-    id: e.candidate.id,
-    fingerprint: e.candidate.fingerprint,
-    origin: e.candidate.origin,
-    parentId: e.candidate.parentId ?? null,
-    ok: e.ok,
-    fitness: e.fitness,
-    proxies: e.proxies,
-    reason: e.reason ?? null,
-    params: e.candidate.cost.params,
-    flops: e.candidate.cost.flops,
-    seconds: Math.round(e.seconds * 1000) / 1000,
-    arch: archToJson(e.candidate.arch),
-  };
 }
