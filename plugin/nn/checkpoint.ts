@@ -35,12 +35,15 @@ export function gradientsOnFreshTape(f: () => Tensor, xs: readonly Tensor[], dy:
 
 /**
  * A recomputable segment: `run` is the forward as it happens in the pass (it may report taps and
- * statistics), `rerun` the same computation on the given stand-ins for the inputs, without side
- * effects, for the backward pass. Both receive the inputs in the order they were given.
+ * statistics), `rerun` the same computation for the backward pass, without side effects, on the
+ * saved copies of the inputs (in the order given). `targets` names, per input, the tensor
+ * `rerun` actually reads for it (default: the saved copy), which is what gets differentiated;
+ * an input still alive at backward time may be read directly, e.g. by a closure.
  */
 export interface Segment {
   run(inputs: readonly Tensor[]): Tensor4D;
-  rerun(inputs: readonly Tensor[]): Tensor4D;
+  rerun(saved: readonly Tensor[]): Tensor4D;
+  targets?(saved: readonly Tensor[]): Tensor[];
 }
 
 /**
@@ -58,7 +61,7 @@ export function checkpointed(segment: Segment, inputs: readonly Tensor[]): Tenso
     return {
       value,
       gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) =>
-        gradientsOnFreshTape(() => segment.rerun(saved), saved, Array.isArray(dy) ? dy[0]! : dy),
+        gradientsOnFreshTape(() => segment.rerun(saved), segment.targets?.(saved) ?? saved, Array.isArray(dy) ? dy[0]! : dy),
     };
   });
   return op(...inputs) as Tensor4D;

@@ -141,14 +141,13 @@ class PassContext implements ForwardContext {
     return this.options.bypassBatchNorm === true;
   }
 
+  /** The tensor transformTap closes over for this layer, if the caller declared one. */
   probe(layerId: string): Tensor | undefined {
-    return this.options.tapProbes?.get(layerId);
+    return this.options.transformTapTensors?.get(layerId);
   }
 
   transformTap(layerId: string, raw: Tensor): Tensor {
-    const probe = this.options.tapProbes?.get(layerId);
-    const probed = probe === undefined ? raw : tf.mul(raw, probe);
-    return this.options.transformTap?.(layerId, probed) ?? probed;
+    return this.options.transformTap?.(layerId, raw) ?? raw;
   }
 
   reluInput(preActivation: Tensor): void {
@@ -168,15 +167,14 @@ class PassContext implements ForwardContext {
 
 /**
  * The context of a cell's recomputation in the backward pass (per-cell checkpointing): the same
- * mode, parameters and probes as the forward, but each differentiated tensor is replaced by its
- * saved stand-in, and nothing is reported (taps, ReLU inputs and batch statistics were reported
- * by the forward, once).
+ * mode, parameters and tap transform as the forward, but each differentiated parameter is
+ * replaced by its saved stand-in, and nothing is reported (taps, ReLU inputs and batch
+ * statistics were reported by the forward, once).
  */
 class RecomputeContext implements ForwardContext {
   constructor(
     private readonly pass: PassContext,
     private readonly parameters: ReadonlyMap<string, Tensor>,
-    private readonly probes: ReadonlyMap<string, Tensor>,
   ) {}
 
   get mode(): ForwardOptions['mode'] {
@@ -204,24 +202,29 @@ class RecomputeContext implements ForwardContext {
   recordBatchStats(): void {}
 
   transformTap(layerId: string, raw: Tensor): Tensor {
-    const probe = this.probes.get(layerId) ?? this.pass.probe(layerId);
-    return probe === undefined ? raw : tf.mul(raw, probe);
+    return this.pass.transformTap(layerId, raw);
   }
 }
 
-/** Runs one cell as a recomputed segment: only its input, parameters and probes stay on the tape. */
+/**
+ * Runs one cell as a recomputed segment: only its input, the parameters and the declared tap
+ * tensors it reads stay on the tape. The recomputation differentiates the saved copies of the
+ * input and parameters, but the tap tensors themselves: transformTap closes over those, and
+ * the caller keeps them alive for its whole gradient computation.
+ */
 function checkpointedCell(module: CellModule, ctx: PassContext, x: Tensor4D): Tensor4D {
   const { parameterKeys, layerIds } = module.gradientInputs(ctx.bypassBatchNorm);
-  const probeIds = layerIds.filter((id) => ctx.probe(id) !== undefined);
-  const inputs: Tensor[] = [x, ...parameterKeys.map((key) => ctx.param(key)), ...probeIds.map((id) => ctx.probe(id)!)];
+  const probes = layerIds.map((id) => ctx.probe(id)).filter((t): t is Tensor => t !== undefined);
+  const inputs: Tensor[] = [x, ...parameterKeys.map((key) => ctx.param(key)), ...probes];
+  const stemCount = 1 + parameterKeys.length;
   return checkpointed(
     {
       run: () => module.apply(ctx, x),
       rerun: (saved) => {
         const parameters = new Map(parameterKeys.map((key, i) => [key, saved[1 + i]!] as const));
-        const probes = new Map(probeIds.map((id, i) => [id, saved[1 + parameterKeys.length + i]!] as const));
-        return module.apply(new RecomputeContext(ctx, parameters, probes), saved[0] as Tensor4D);
+        return module.apply(new RecomputeContext(ctx, parameters), saved[0] as Tensor4D);
       },
+      targets: (saved) => [...saved.slice(0, stemCount), ...probes],
     },
     inputs,
   );
@@ -279,11 +282,12 @@ class FunctionalNetwork implements Network {
   /** Resolves ForwardOptions.checkpoint for this pass. */
   private checkpointing(batch: number, options: ForwardOptions): boolean {
     const requested = options.checkpoint ?? 'auto';
-    if (requested === true && options.transformTap !== undefined) {
-      throw new Error('checkpointing cannot differentiate through transformTap closures; pass probes as tapProbes');
+    const opaqueTransform = options.transformTap !== undefined && options.transformTapTensors === undefined;
+    if (requested === true && opaqueTransform) {
+      throw new Error('checkpointing cannot differentiate what a transformTap closure captures: declare it in transformTapTensors');
     }
     if (requested !== 'auto') return requested;
-    if (options.transformTap !== undefined || !tf.engine().isTapeOn()) return false;
+    if (opaqueTransform || !tf.engine().isTapeOn()) return false;
     let pays = this.checkpointPaysAt.get(batch);
     if (pays === undefined) {
       pays = checkpointPays(this.arch, batch);

@@ -38,19 +38,17 @@ export interface ForwardOptions {
   readonly parameterOverrides?: ReadonlyMap<string, Tensor>;
   /**
    * Replaces a conv/linear layer's raw output for the rest of the pass (same shape), after
-   * `onTap` has seen it (and after `tapProbes`). Tensors the function closes over are invisible to
-   * checkpointing, so they would get no gradient: a pass with `transformTap` is never
-   * checkpointed under 'auto', and `checkpoint: true` with it is an error. Use `tapProbes` for
-   * probes that need gradients.
+   * `onTap` has seen it. Lets a caller attach a multiplicative all-ones probe whose gradient is
+   * Σ_spatial act·∂L/∂act (the fisher proxy); the network's own output is unchanged by ×1.
    */
   readonly transformTap?: (layerId: string, raw: Tensor) => Tensor;
   /**
-   * Multiplicative probes by layer id: the layer's raw output is multiplied by its probe
-   * (broadcast) for the rest of the pass, after `onTap` has seen it. An all-ones probe leaves the
-   * pass unchanged and its gradient is Σ_spatial act·∂L/∂act (the fisher proxy). Gradients reach
-   * the probes also in checkpointed passes.
+   * The tensor `transformTap` closes over for each layer id that may need a gradient (fisher's
+   * probes). Checkpointing can differentiate a recomputed cell only with respect to tensors it
+   * knows of: a pass with `transformTap` but without this map is never checkpointed under
+   * 'auto', and `checkpoint: true` then is an error.
    */
-  readonly tapProbes?: ReadonlyMap<string, Tensor>;
+  readonly transformTapTensors?: ReadonlyMap<string, Tensor>;
   /**
    * Per-cell gradient checkpointing: each cell keeps only its input (and the parameters and
    * probes it reads) on the gradient tape and is recomputed in the backward pass, so a gradient

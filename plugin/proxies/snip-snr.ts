@@ -86,9 +86,9 @@ export function layerSaliencies(
       const { value, grads } = gradientsOf(() => {
         const result = net.forward(x, {
           mode: 'train',
-          // Probes as tapProbes, not a transformTap closure, so that they get gradients also
-          // when the network checkpoints its cells (ForwardOptions.checkpoint 'auto').
-          ...(withFisher ? { tapProbes: probes } : {}),
+          // Declaring the probes lets a network that checkpoints its cells (ForwardOptions
+          // .checkpoint 'auto') differentiate them in the recomputation.
+          ...(withFisher ? { transformTap: (id: string, raw: Tensor) => tf.mul(raw, probes.get(id)!), transformTapTensors: probes } : {}),
         });
         executed = result.executed;
         // Networks may keep batch statistics beyond the pass; SNIP never commits them (§5.1).
