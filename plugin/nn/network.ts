@@ -214,9 +214,10 @@ class RecomputeContext implements ForwardContext {
  */
 function checkpointedCell(module: CellModule, ctx: PassContext, x: Tensor4D): Tensor4D {
   const { parameterKeys, layerIds } = module.gradientInputs(ctx.bypassBatchNorm);
-  const probes = layerIds.map((id) => ctx.probe(id)).filter((t): t is Tensor => t !== undefined);
+  // Unique: a tensor shared by two layers must be differentiated once, not twice.
+  const probes = [...new Set(layerIds.map((id) => ctx.probe(id)).filter((t): t is Tensor => t !== undefined))];
   const inputs: Tensor[] = [x, ...parameterKeys.map((key) => ctx.param(key)), ...probes];
-  const stemCount = 1 + parameterKeys.length;
+  const savedCount = 1 + parameterKeys.length;
   return checkpointed(
     {
       run: () => module.apply(ctx, x),
@@ -224,7 +225,7 @@ function checkpointedCell(module: CellModule, ctx: PassContext, x: Tensor4D): Te
         const parameters = new Map(parameterKeys.map((key, i) => [key, saved[1 + i]!] as const));
         return module.apply(new RecomputeContext(ctx, parameters), saved[0] as Tensor4D);
       },
-      targets: (saved) => [...saved.slice(0, stemCount), ...probes],
+      targets: (saved) => [...saved.slice(0, savedCount), ...probes],
     },
     inputs,
   );
