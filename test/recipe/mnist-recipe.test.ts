@@ -13,19 +13,19 @@ function documented(cwd: string): Recipe {
     name: 'mnist-random',
     seed: 0,
     description: 'Random search under a 100k-parameter budget on MNIST, ranked by TCET.',
-    task: { id: 'mnist', data: null, split: { train: 0.7, val: 0.1, test: 0.2 }, stemStride: 'auto' },
+    task: { id: 'mnist', data: null, split: { train: 0.7, val: 0.1, test: 0.2 }, stemStride: 2 },
     space: {
       stages: { min: 1, max: 3 },
       totalCells: { max: 8 },
       repeats: { max: 3 },
-      channels: { min: 8, max: 64 },
+      channels: { min: 16, max: 64 },
       strides: [1, 2],
       headWidth: { min: 16, max: 128 },
       ops: ['avg_pool', 'conv', 'sep_conv', 'dil_conv', 'mbconv_e2', 'mbconv_e3', 'mbconv_e6', 'bconv_e0.5', 'bconv_e0.25'],
       kernels: [1, 3, 5],
       se: false,
     },
-    constraints: { params: 100_000, flops: 8_000_000, minParams: null },
+    constraints: { params: 100_000, flops: 5_000_000, minParams: 20_000 },
     generators: { checkpoint: 'builtin', pretrain: false, cellTemperature: 0.4, macroTemperature: 0.8, topK: 50 },
     search: {
       method: 'random',
@@ -74,12 +74,15 @@ describe('recipes/mnist.yaml', () => {
     const dir = tempProject({ 'mnist-random.yaml': lines('task: { id: mnist }') });
     const { recipe } = await loadRecipe(join(dir, 'mnist-random.yaml'), { cwd: dir });
     // The name comes from the file name; the description has no default. The MNIST recipe sets a
-    // FLOPs budget, a smaller search budget, more epochs and shift augmentation on top of them.
+    // stride-2 stem, wider minimum channels, FLOPs and minimum-params budgets, a smaller search
+    // budget, more epochs and shift augmentation on top of them.
     const mnist = documented(dir);
     expect(recipe).toEqual({
       ...mnist,
       description: null,
-      constraints: { ...mnist.constraints, flops: null },
+      task: { ...mnist.task, stemStride: 'auto' },
+      space: { ...mnist.space, channels: { min: 8, max: 64 } },
+      constraints: { ...mnist.constraints, flops: null, minParams: null },
       search: { ...mnist.search, budget: { evaluations: 100, seconds: null } },
       evaluation: { ...mnist.evaluation, train: { ...mnist.evaluation.train, epochs: 4, augment: { randomCrop: 0, flip: false } } },
     });
