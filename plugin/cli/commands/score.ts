@@ -81,8 +81,14 @@ export function registerScoreCommand(program: Command): void {
     }
     const lines = [`params ${cost.params}`, `FLOPs  ${cost.flops}`, `batch  ${zc.count} ${task.id} training images, backend ${backend.name}`];
     for (const row of runs) {
-      lines.push(`seed ${row.seed}: ${names.map((n) => `${n} ${typeof row[n] === 'number' ? (row[n] as number).toPrecision(6) : row[n]}`).join(', ')}`);
+      lines.push(`seed ${row.seed}: ${names.map((n) => `${n} ${formatScore(row[n])}`).join(', ')}`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   });
+}
+
+/** Integers (params, FLOPs) exactly; other scores to 6 significant digits; failures as given. */
+function formatScore(value: number | string | undefined): string {
+  if (typeof value !== 'number') return String(value);
+  return Number.isInteger(value) ? String(value) : value.toPrecision(6);
 }
