@@ -21,7 +21,7 @@ import { sampleCell } from '../space/sampler.js';
 import type { Arch, Cell } from '../space/types.js';
 import { Rng } from '../util/rng.js';
 import { budgetViolation, type Budget } from './budget.js';
-import { mutateArchWithCellKind, type CellMutation } from './cell-mutation.js';
+import { mutateArch, type CellMutation } from '../space/mutation.js';
 import type { SpaceContext } from './random.js';
 import { topEvaluations } from './ranking.js';
 import type { Candidate, Evaluation, SearchMethod } from './types.js';
@@ -234,7 +234,7 @@ export class RegularizedEvolution implements SearchMethod {
     for (let tries = 0; tries < maxSamplingTries; tries++) {
       // A fresh tournament per draw, so one parent without viable children cannot stall the search.
       const parent = this.tournamentWinner().evaluation.candidate;
-      const child = mutateArchWithCellKind(parent.arch, this.rng, mutation);
+      const child = mutateArch(parent.arch, this.rng, mutation);
       if (child === null) {
         this.rejectedInvalid++;
         continue;

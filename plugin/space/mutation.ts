@@ -87,12 +87,36 @@ export const REPEAT_DELTAS = [0, 1, 2, -1, -2] as const;
 export const MACRO_MUTATION_KINDS = ['cell', 'channels', 'stride', 'repeats', 'head'] as const;
 export type MacroMutationKind = (typeof MACRO_MUTATION_KINDS)[number];
 
+/**
+ * How the `cell` kind changes a stage's cell: `resample` draws a fresh cell (RESAMPLE; Zen-NAS and
+ * ZiCo replace a block by a random one), `mutate` applies the micro mutation of §2.9 (CELLMUTATE,
+ * falling back to RESAMPLE when no valid child exists), `mixed` picks one of the two with
+ * probability ½.
+ */
+export const CELL_MUTATIONS = ['resample', 'mutate', 'mixed'] as const;
+export type CellMutation = (typeof CELL_MUTATIONS)[number];
+
 export interface MacroMutationOptions {
   /** RESAMPLE: a fresh cell from the sampler (§2.8), usually `(rng) => sampleCell(rng, labels)`. */
   readonly resampleCell: (rng: Rng) => Cell;
   readonly bounds: MacroBounds;
   /** Label restriction for CELLMUTATE. */
   readonly labels?: CellLabelOptions;
+  /** Default `mixed`. */
+  readonly cellMutation?: CellMutation;
+}
+
+function nextCell(current: Cell, rng: Rng, options: MacroMutationOptions): Cell {
+  switch (options.cellMutation ?? 'mixed') {
+    case 'resample':
+      return options.resampleCell(rng);
+    case 'mutate':
+      return mutateCell(current, rng, options.labels) ?? options.resampleCell(rng);
+    case 'mixed': {
+      const mutated = rng.next() < 0.5 ? mutateCell(current, rng, options.labels) : null;
+      return mutated ?? options.resampleCell(rng);
+    }
+  }
 }
 
 function floor8(x: number): number {
@@ -107,8 +131,9 @@ function scaleWidth(width: number, rng: Rng, lo: number, hi: number): number {
 
 /**
  * One macro mutation (§10.3): a uniform stage m, a uniform non-empty subset of kinds applied in
- * the fixed order cell, channels, stride, repeats, head. The cell kind picks RESAMPLE or
- * CELLMUTATE with probability ½ (a failed CELLMUTATE falls back to RESAMPLE). Returns null when
+ * the fixed order cell, channels, stride, repeats, head. The cell kind follows
+ * `options.cellMutation` (default: RESAMPLE or CELLMUTATE with probability ½, a failed
+ * CELLMUTATE falling back to RESAMPLE). Returns null when
  * the child breaks a bound (it is discarded, §10.3). The child may equal the parent (e.g. mult 1).
  */
 export function mutateArch(arch: Arch, rng: Rng, options: MacroMutationOptions): Arch | null {
@@ -120,9 +145,7 @@ export function mutateArch(arch: Arch, rng: Rng, options: MacroMutationOptions):
   const kinds = new Set(rng.subset(MACRO_MUTATION_KINDS, size));
 
   if (kinds.has('cell')) {
-    const current = stages[m]!.cell;
-    const mutated = rng.next() < 0.5 ? mutateCell(current, rng, options.labels) : null;
-    stages[m] = { ...stages[m]!, cell: mutated ?? options.resampleCell(rng) };
+    stages[m] = { ...stages[m]!, cell: nextCell(stages[m]!.cell, rng, options) };
   }
   if (kinds.has('channels')) {
     stages[m] = { ...stages[m]!, channels: scaleWidth(stages[m]!.channels, rng, bounds.minChannels, bounds.maxChannels) };

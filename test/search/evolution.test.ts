@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetViolation, type Budget } from '../../plugin/search/budget.js';
-import { mutateArchWithCellKind, type CellMutation } from '../../plugin/search/cell-mutation.js';
+import type { CellMutation } from '../../plugin/space/mutation.js';
 import { runSearch, type Evaluator } from '../../plugin/search/driver.js';
 import { createBaseline, defaultFitnessFor, RegularizedEvolution, type EvolutionOptions } from '../../plugin/search/evolution.js';
 import { RandomSearch, type SpaceContext } from '../../plugin/search/random.js';
@@ -106,13 +106,13 @@ describe('macro mutation with a chosen cell kind', () => {
   const drawCell = (rng: Rng): Cell => sampleCell(rng);
   const parents = Array.from({ length: 60 }, (_, i) => sampleArch(new Rng(100 + i), space.bounds, drawCell, space.input, 10, 1, false));
 
-  it("'mixed' is the space module's mutateArch, draw for draw", () => {
+  it("'mixed' is the default, draw for draw", () => {
     for (const [i, parent] of parents.entries()) {
       for (let k = 0; k < 5; k++) {
         const seed = 1000 * i + k;
-        const ours = mutateArchWithCellKind(parent, new Rng(seed), { bounds: space.bounds, resampleCell: drawCell, cellMutation: 'mixed' });
-        const theirs = mutateArch(parent, new Rng(seed), { bounds: space.bounds, resampleCell: drawCell });
-        expect(ours).toEqual(theirs);
+        const explicit = mutateArch(parent, new Rng(seed), { bounds: space.bounds, resampleCell: drawCell, cellMutation: 'mixed' });
+        const implicit = mutateArch(parent, new Rng(seed), { bounds: space.bounds, resampleCell: drawCell });
+        expect(explicit).toEqual(implicit);
       }
     }
   });
@@ -127,7 +127,7 @@ describe('macro mutation with a chosen cell kind', () => {
     const found: string[] = [];
     for (const [i, parent] of parents.entries()) {
       for (let k = 0; k < 5; k++) {
-        const child = mutateArchWithCellKind(parent, new Rng(7000 * i + k), { bounds: space.bounds, resampleCell: () => sentinel, cellMutation });
+        const child = mutateArch(parent, new Rng(7000 * i + k), { bounds: space.bounds, resampleCell: () => sentinel, cellMutation });
         if (child) found.push(...newCells(parent, child));
       }
     }
