@@ -116,7 +116,7 @@ async function mnistGroup(): Promise<ShapeGroup> {
 }
 
 function referenceGroup(setName: string, label: string, numClasses: number): ShapeGroup {
-  const ref = readReferenceFile(`${repoRoot}../shared/fixtures/reference-architectures.json`);
+  const ref = readReferenceFile(`${repoRoot}test/fixtures/reference-architectures.json`);
   const set = ref.sets.find((s) => s.name === setName);
   if (set === undefined) throw new Error(`reference set ${setName} not found`);
   const arch = archFromReference(set, 0, { numClasses });

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const cli = join(root, 'dist', 'plugin', 'cli', 'main.js');
-const fixture = resolve(root, '..', 'shared', 'fixtures', 'reference-architectures.json');
+const fixture = join(root, 'test', 'fixtures', 'reference-architectures.json');
 
 function hgnas(args: string[], cwd = root) {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });

@@ -6,7 +6,7 @@ import type { Network } from '../../plugin/nn/types.js';
 import { archFromReference, readReferenceFile } from '../../plugin/space/encoding.js';
 import type { Arch, Cell, KernelSize, OpName } from '../../plugin/space/types.js';
 
-const FIXTURE = new URL('../../../shared/fixtures/reference-architectures.json', import.meta.url);
+const FIXTURE = new URL('../fixtures/reference-architectures.json', import.meta.url);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

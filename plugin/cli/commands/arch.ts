@@ -17,7 +17,7 @@ export function registerArchCommands(program: Command): void {
   arch
     .command('import')
     .description('print an hgnas/arch@1 genotype for one row of a reference-architectures file (9×9 adjacency / 9×15 features)')
-    .argument('<reference.json>', 'reference file, e.g. ../shared/fixtures/reference-architectures.json')
+    .argument('<reference.json>', 'reference file, e.g. test/fixtures/reference-architectures.json (the released top-10 lists)')
     .requiredOption('--set <name>', 'set name, e.g. cifar-1m-params or imagenet-450m-flops')
     .option('--row <i>', 'row index within the set', '0')
     .option('--classes <n>', "number of classes of the head (default: the set's)")
