@@ -13,6 +13,7 @@ import { registerScoreCommand } from './commands/score.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { exitWithError } from './errors.js';
+import { EXIT_BAD_INPUT } from '../errors.js';
 import { versions } from '../pipeline/versions.js';
 
 const program = new Command();
@@ -20,7 +21,14 @@ program
   .name('hgnas')
   .description('Neural architecture search by hierarchical generative modeling, driven by YAML recipes.')
   .version(versions().hgnas)
-  .showHelpAfterError()
+  .showHelpAfterError('(hgnas <command> --help shows the usage)')
+  // Usage mistakes (unknown option or command, missing argument) are bad input: exit code 2.
+  .exitOverride((error) => {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      process.exit(0);
+    }
+    process.exit(EXIT_BAD_INPUT);
+  })
   .addOption(new Option('--no-color', 'plain output').hideHelp());
 
 registerRunCommand(program);

@@ -1,5 +1,5 @@
 /** Options every command accepts (design.md §6) and helpers to read inputs. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 
@@ -37,6 +37,7 @@ export function recipeOverrides(options: CommonOptions): string[] {
 
 export function readJsonFile(path: string, what: string): unknown {
   if (!existsSync(path)) throw new InputError(`${what} ${path}: file not found`);
+  if (statSync(path).isDirectory()) throw new InputError(`${what} ${path}: is a directory, expected a JSON file`);
   const text = readFileSync(path, 'utf8');
   try {
     return JSON.parse(text) as unknown;
@@ -49,10 +50,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function parseIntOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+export function parseIntOption(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (!/^-?\d+$/.test(value) || Number(value) < min) {
-    throw new InputError(`${name}: must be an integer ≥ ${min}, got "${value}"`);
+  if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`;
+    throw new InputError(`${name}: must be an integer ${range}, got "${value}"`);
   }
   return Number(value);
 }

@@ -11,6 +11,7 @@
  * running more pool workers, not from wasm threads, and setThreadsCount is a no-op there.
  */
 import { createRequire } from 'node:module';
+import { InputError } from '../errors.js';
 import { tf } from './tf.js';
 import { registerExtraKernels } from './kernels/index.js';
 
@@ -124,7 +125,7 @@ async function explicit(name: BackendName, use: () => Promise<BackendInfo>, fix:
   try {
     return await use();
   } catch (error) {
-    throw new Error(`Backend '${name}' is unavailable: ${messageOf(error)}. To fix: ${fix}.`);
+    throw new InputError(`Backend '${name}' is unavailable: ${messageOf(error)}`, fix);
   }
 }
 
@@ -137,10 +138,10 @@ async function explicitTensorflow(): Promise<BackendInfo> {
       failures.push(`${candidate.package}: ${messageOf(error)}`);
     }
   }
-  throw new Error(
-    `Backend 'tensorflow' is unavailable (${failures.join('; ')}). To fix: install @tensorflow/tfjs-node ` +
-      '(or @tensorflow/tfjs-node-gpu with CUDA) on a machine that can download libtensorflow during npm install, ' +
-      'or use runtime.backend: wasm.',
+  throw new InputError(
+    `Backend 'tensorflow' is unavailable (${failures.join('; ')})`,
+    'install @tensorflow/tfjs-node (or @tensorflow/tfjs-node-gpu with CUDA) on a machine that can download libtensorflow ' +
+      'during npm install, or use runtime.backend: wasm',
   );
 }
 

@@ -2,7 +2,8 @@
  * `hgnas run`: recipe → task → search (ask/tell over the worker pool) → finalists → training →
  * test metric, with every artefact in one run directory (design.md §2).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { basename } from 'node:path';
 import { createJournalRecorder } from '../harness/optuna/export.js';
 import { WorkerPool } from '../../runners/pool.js';
@@ -120,7 +121,9 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
 
   // --- search -------------------------------------------------------------------------------
   const method = createSearchMethod(recipe, space, budget);
-  const already = options.resume ? resumeSearch(runDir, method) : { evaluated: 0, failed: 0, proxySeconds: 0 };
+  const evaluationBudget = recipe.search.budget.evaluations ?? Number.POSITIVE_INFINITY;
+  const resumed = options.resume ? resumeSearch(runDir, method, recipe, evaluationBudget) : { evaluated: 0, failed: 0, proxySeconds: 0, wallSeconds: 0 };
+  const already = { evaluated: resumed.evaluated, failed: resumed.failed, proxySeconds: resumed.proxySeconds };
   const zc = firstExamples(task.splits.train, task.inputShape, recipe.search.zcBatchSize);
   const pool = new WorkerPool({
     workers: recipe.runtime.workers,
@@ -140,7 +143,6 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   const recorder = options.optuna
     ? createJournalRecorder(options.optuna, recipe.name, { runId: basename(runDir.path), task: task.id, fitness, method: method.name })
     : null;
-  const evaluationBudget = recipe.search.budget.evaluations ?? Number.POSITIVE_INFINITY;
   const searchBar = progress.task('search', recipe.search.budget.evaluations ?? 0, 'candidates');
   searchBar.update(already.evaluated);
   let outcome: SearchOutcome;
@@ -153,7 +155,13 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
         onRound(results, p) {
           runDir.appendJsonl('candidates.jsonl', results.map(evaluationRecord));
           recorder?.record(results);
-          runDir.writeJson('search-state.json', { method: method.name, state: method.state(), evaluated: p.evaluated, failed: p.failed });
+          runDir.writeJson('search-state.json', {
+            method: method.name,
+            state: method.state(),
+            evaluated: p.evaluated,
+            failed: p.failed,
+            wallSeconds: resumed.wallSeconds + p.elapsedSeconds,
+          });
           const best = p.bestFitness === null ? 'none yet' : p.bestFitness.toExponential(3);
           searchBar.update(p.evaluated, `best ${fitness} ${best}, failed ${p.failed}`);
         },
@@ -221,7 +229,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
       failureReasons: outcome.failureReasons,
       rejectedOverBudget: stats.rejectedOverBudget ?? 0,
       proxySeconds: round(outcome.proxySeconds),
-      wallSeconds: round(outcome.wallSeconds),
+      wallSeconds: round(resumed.wallSeconds + outcome.wallSeconds),
       stoppedBy: outcome.stoppedBy,
       bestFitness: finalists[0]!.fitness,
       winnerCandidateId: winner.candidate.id,
@@ -235,7 +243,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
     },
     costs: {
       pretrainSeconds: 0,
-      searchSeconds: round(outcome.wallSeconds),
+      searchSeconds: round(resumed.wallSeconds + outcome.wallSeconds),
       rerankSeconds: round(rerankSeconds),
       trainSeconds: round(trainSeconds),
       totalSeconds: round(totalSeconds),
@@ -287,15 +295,54 @@ function poolEvaluator(pool: WorkerPool, proxies: readonly string[], fitness: st
     );
 }
 
-/** Rebuilds a method from candidates.jsonl + search-state.json after an interruption. */
-function resumeSearch(runDir: RunDir, method: SearchMethod): { evaluated: number; failed: number; proxySeconds: number } {
-  let state: { state: unknown };
+/** Recipe fields a resumed run may change: how long to search, where and how it runs. */
+const RESUMABLE_CHANGES = ['search.budget', 'runtime', 'output'];
+
+/** Dotted paths where two plain-JSON values differ. */
+function differences(a: unknown, b: unknown, path = ''): string[] {
+  if (RESUMABLE_CHANGES.includes(path)) return [];
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
+}
+
+/**
+ * Rebuilds a method from candidates.jsonl + search-state.json after an interruption. The recipe
+ * must be the run's own (only the budget, runtime and output may change), and a finished run is
+ * only resumed to search further.
+ */
+function resumeSearch(
+  runDir: RunDir,
+  method: SearchMethod,
+  recipe: Recipe,
+  evaluationBudget: number,
+): { evaluated: number; failed: number; proxySeconds: number; wallSeconds: number } {
+  let state: { state: unknown; wallSeconds?: number };
   let lines: string[];
+  let original: unknown;
   try {
-    state = JSON.parse(readFileSync(runDir.file('search-state.json'), 'utf8')) as { state: unknown };
-    lines = readFileSync(runDir.file('candidates.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    state = JSON.parse(readFileSync(runDir.file('search-state.json'), 'utf8')) as { state: unknown; wallSeconds?: number };
+    const text = readFileSync(runDir.file('candidates.jsonl'), 'utf8');
+    // An interrupted append may leave a partial last line: only complete lines count.
+    lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l.trim() !== '');
+    original = parseYaml(readFileSync(runDir.file('recipe.resolved.yaml'), 'utf8'));
   } catch (error) {
-    throw new InputError(`cannot resume from ${runDir.path}: ${(error as Error).message}`, 'resume needs search-state.json and candidates.jsonl from an earlier run');
+    throw new InputError(`cannot resume from ${runDir.path}: ${(error as Error).message}`, 'resume needs recipe.resolved.yaml, search-state.json and candidates.jsonl from an earlier run');
+  }
+  const changed = differences(original, parseYaml(recipeToYaml(recipe)));
+  if (changed.length > 0) {
+    throw new InputError(
+      `cannot resume ${runDir.path} with a different recipe: ${changed.slice(0, 8).join(', ')}${changed.length > 8 ? ', …' : ''} differ from its recipe.resolved.yaml`,
+      `resume with the run's own recipe (${runDir.file('recipe.resolved.yaml')}); only ${RESUMABLE_CHANGES.join(', ')} may change`,
+    );
+  }
+  if (existsSync(runDir.file('result.json')) && lines.length >= evaluationBudget) {
+    throw new InputError(
+      `${runDir.path} is a finished run (${lines.length} candidates evaluated)`,
+      'raise search.budget.evaluations to search further, or start a new run',
+    );
   }
   const evaluations = lines.map((line) => evaluationFromRecord(JSON.parse(line) as CandidateRecord));
   method.restore(state.state);
@@ -304,6 +351,7 @@ function resumeSearch(runDir: RunDir, method: SearchMethod): { evaluated: number
     evaluated: evaluations.length,
     failed: evaluations.filter((e) => !e.ok).length,
     proxySeconds: evaluations.reduce((s, e) => s + e.seconds, 0),
+    wallSeconds: state.wallSeconds ?? 0,
   };
 }
 

@@ -61,9 +61,14 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
             lastShare = share;
             lastPrinted = now;
             const elapsed = (now - started) / 1000;
+            if (total <= 0) {
+              // An open-ended task (e.g. a wall-clock budget): no share, no ETA.
+              log(`${label}: ${done} ${unit}, elapsed ${formatSeconds(elapsed)}${detail ? ` | ${detail}` : ''}`);
+              return;
+            }
             const eta = done > 0 ? (elapsed / done) * (total - done) : Number.NaN;
             log(
-              `${label}: ${done}/${total} ${unit} (${total > 0 ? Math.round((100 * done) / total) : 0}%)` +
+              `${label}: ${done}/${total} ${unit} (${Math.round((100 * done) / total)}%)` +
                 ` elapsed ${formatSeconds(elapsed)}, ETA ${Number.isFinite(eta) ? formatSeconds(eta) : '?'}` +
                 (detail ? ` | ${detail}` : ''),
             );

@@ -3,8 +3,8 @@
  * file + rename) so an interrupted run never leaves a half-written JSON, and an existing run is
  * never overwritten: nothing already written is lost.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 
 export class RunDir {
@@ -17,6 +17,12 @@ export class RunDir {
   /** A new, empty run directory; refuses one that already holds files unless `resume` is set. */
   static create(path: string, options: { resume?: boolean } = {}): RunDir {
     const dir = resolve(path);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw new InputError(`${dir} is a file, expected a run directory`, 'choose another --out');
+    }
+    if (options.resume && !existsSync(join(dir, 'search-state.json'))) {
+      throw new InputError(`${dir} is not an hgnas run directory (no search-state.json)`, 'pass the directory of an interrupted `hgnas run` to --resume');
+    }
     if (existsSync(dir) && readdirSync(dir).length > 0 && !options.resume) {
       throw new InputError(
         `run directory ${dir} already exists and is not empty`,
@@ -25,6 +31,25 @@ export class RunDir {
     }
     mkdirSync(dir, { recursive: true });
     return new RunDir(dir);
+  }
+
+  /**
+   * A fresh directory `<base>`, or `<base>-2`, `-3`, … when it exists: created with an exclusive
+   * mkdir, so two runs started in the same second never share a directory.
+   */
+  static createUnique(base: string): RunDir {
+    const root = resolve(base);
+    mkdirSync(dirname(root), { recursive: true });
+    for (let n = 1; n < 1000; n++) {
+      const dir = n === 1 ? root : `${root}-${n}`;
+      try {
+        mkdirSync(dir);
+        return new RunDir(dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    throw new InputError(`cannot create a run directory next to ${root}: 999 already exist`, 'clean up output.dir');
   }
 
   file(name: string): string {

@@ -57,6 +57,26 @@ describe('hgnas validate', () => {
   });
 });
 
+describe('usage and path mistakes', () => {
+  it('exit with code 2 and a one-line message, no stack trace', () => {
+    const cases: [string[], RegExp][] = [
+      [['run'], /missing required argument/],
+      [['validate', 'recipes/mnist.yaml', '--no-such-flag'], /unknown option/],
+      [['no-such-command'], /unknown command/],
+      [['inspect', 'recipes'], /is a directory/],
+      [['score', 'recipes/mnist.yaml', '--batch', '100000'], /--batch: must be an integer in \[2, 1024\]/],
+      [['arch', 'import', 'recipes/mnist.yaml', '--set', 'x'], /not a readable reference-architectures file/],
+      [['run', 'recipes/mnist.yaml', '--out', 'package.json'], /is a file, expected a run directory/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = hgnas(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(pattern);
+      expect(r.stderr, args.join(' ')).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
 describe('hgnas arch import / inspect', () => {
   it('imports CIFAR row 0 with 100 and 10 classes and ImageNet row 0 with the published parameter counts', () => {
     const cases: [string[], number][] = [

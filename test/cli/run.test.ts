@@ -86,6 +86,22 @@ describe('hgnas run', () => {
     expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).search.evaluations).toBe(8);
   });
 
+  it('refuses to resume with a different recipe or to re-run a finished run (exit 2, files intact)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'hgnas-run-')), 'run');
+    expect(hgnas(['run', 'recipes/mnist.yaml', ...tiny, '--out', out]).code).toBe(0);
+    const before = readFileSync(join(out, 'result.json'), 'utf8');
+    const changed = hgnas(['run', 'recipes/mnist.yaml', ...tiny, '--set', 'constraints.params=30k', '--seed', '5', '--set', 'search.budget.evaluations=8', '--resume', out]);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/different recipe: .*seed.*constraints\.params|different recipe: .*constraints\.params.*seed/);
+    const finished = hgnas(['run', 'recipes/mnist.yaml', ...tiny, '--resume', out]);
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toMatch(/finished run \(4 candidates evaluated\)/);
+    expect(readFileSync(join(out, 'result.json'), 'utf8')).toBe(before);
+    const notARun = hgnas(['run', 'recipes/mnist.yaml', ...tiny, '--resume', mkdtempSync(join(tmpdir(), 'hgnas-empty-'))]);
+    expect(notARun.code).toBe(2);
+    expect(notARun.stderr).toMatch(/not an hgnas run directory/);
+  });
+
   it('runs the evolutionary baselines with their own fitness proxy', () => {
     for (const method of ['zen-nas', 'zico']) {
       const out = join(mkdtempSync(join(tmpdir(), 'hgnas-run-')), 'run');

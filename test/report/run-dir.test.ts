@@ -11,7 +11,9 @@ describe('run directory', () => {
     writeFileSync(join(dir, 'result.json'), '{"keep": true}');
     expect(() => RunDir.create(dir)).toThrow(InputError);
     expect(readFileSync(join(dir, 'result.json'), 'utf8')).toBe('{"keep": true}');
-    // --resume may reuse it.
+    // --resume may reuse a run directory, and only a run directory.
+    expect(() => RunDir.create(dir, { resume: true })).toThrow(/not an hgnas run directory/);
+    writeFileSync(join(dir, 'search-state.json'), '{}');
     expect(RunDir.create(dir, { resume: true }).path).toBe(dir);
   });
 
@@ -24,6 +26,14 @@ describe('run directory', () => {
     expect(JSON.parse(readFileSync(run.file('a.json'), 'utf8'))).toEqual({ x: 1 });
     expect(readFileSync(run.file('c.jsonl'), 'utf8')).toBe('{"id":0}\n{"id":1}\n{"id":2}\n');
     expect(readdirSync(run.path).some((f) => f.includes('.tmp-'))).toBe(false);
+  });
+
+  it('gives runs started at the same moment their own directories', () => {
+    const base = join(mkdtempSync(join(tmpdir(), 'hgnas-run-')), 'runs', 'mnist-20261203-170509');
+    const a = RunDir.createUnique(base);
+    const b = RunDir.createUnique(base);
+    expect(a.path).toBe(base);
+    expect(b.path).toBe(`${base}-2`);
   });
 
   it('names default run directories by recipe name and UTC time', () => {

@@ -23,7 +23,12 @@ export function registerArchCommands(program: Command): void {
     .option('--classes <n>', "number of classes of the head (default: the set's)")
     .option('--se', 'enable squeeze-and-excitation in MBConv ops')
     .action((path: string, options: ImportOptions) => {
-      const file = readReferenceFile(path);
+      let file;
+      try {
+        file = readReferenceFile(path);
+      } catch (error) {
+        throw new InputError(`${path}: not a readable reference-architectures file (${(error as Error).message})`, 'pass a file with {"sets": [...]} as in test/fixtures/reference-architectures.json');
+      }
       const set = file.sets.find((s) => s.name === options.set);
       if (!set) {
         throw new InputError(`--set ${options.set}: no such set in ${path}`, `available sets: ${file.sets.map((s) => s.name).join(', ')}`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
 import { runMainJob } from '../../pipeline/main-job.js';
 import { loadRunRecipe } from '../../pipeline/recipe-checks.js';
 import { createProgress } from '../../report/progress.js';
@@ -21,9 +22,14 @@ export function registerRunCommand(program: Command): void {
   ).action(async (recipePath: string, options: RunOptions) => {
     const loaded = await loadRunRecipe(recipePath, recipeOverrides(options));
     const recipe = loaded.recipe;
+    if (options.resume && options.out) {
+      throw new InputError('--resume and --out both name a run directory', 'use --resume <run-dir> alone to continue a run');
+    }
     const runDir = options.resume
       ? RunDir.create(options.resume, { resume: true })
-      : RunDir.create(options.out ?? defaultRunPath(recipe.output.dir, recipe.name));
+      : options.out
+        ? RunDir.create(options.out)
+        : RunDir.createUnique(defaultRunPath(recipe.output.dir, recipe.name));
     const progress = createProgress(options.json ? (recipe.output.progress === 'bar' ? 'plain' : recipe.output.progress) : recipe.output.progress);
     progress.log(`run directory: ${runDir.path}`);
     const result = await runMainJob({ loaded, runDir, progress, resume: Boolean(options.resume), ...(options.optuna ? { optuna: options.optuna } : {}) });

@@ -31,18 +31,19 @@ export function registerScoreCommand(program: Command): void {
       .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto'),
     false,
   ).action(async (path: string, options: ScoreOptions) => {
-    const arch = archFromJson(readJsonFile(path, 'architecture'));
     const names = (options.proxies ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0) throw new InputError('--proxies: name at least one proxy', `available: ${listProxies().join(', ')}`);
     const known = new Set(listProxies());
     const unknown = names.filter((n) => !known.has(n));
     if (unknown.length > 0) throw new InputError(`--proxies: unknown proxy ${unknown.join(', ')}`, `available: ${[...known].join(', ')}`);
-    const batchSize = parseIntOption(options.batch, '--batch', 64, 2);
+    const batchSize = parseIntOption(options.batch, '--batch', 64, 2, 1024);
     const repeats = parseIntOption(options.repeats, '--repeats', 1, 1);
     const seed = parseIntOption(options.seed, '--seed', 0, 0);
     const backendName = options.backend ?? 'auto';
     if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backendName)) {
       throw new InputError(`--backend: must be auto, tensorflow, wasm or cpu, got "${backendName}"`);
     }
+    const arch = archFromJson(readJsonFile(path, 'architecture'));
     const task = loadTask({ id: options.task ?? 'mnist', data: null, split: { train: 0.7, val: 0.1, test: 0.2 } });
     const s = arch.input;
     const t = task.inputShape;

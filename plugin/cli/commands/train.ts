@@ -22,7 +22,7 @@ export function registerTrainCommand(program: Command): void {
     const arch = archFromJson(readJsonFile(path, 'architecture'));
     if (!options.recipe) throw new InputError('--recipe is required');
     const loaded = await loadRunRecipe(options.recipe, recipeOverrides(options));
-    const runDir = RunDir.create(options.out ?? defaultRunPath(loaded.recipe.output.dir, `${loaded.recipe.name}-train`));
+    const runDir = options.out ? RunDir.create(options.out) : RunDir.createUnique(defaultRunPath(loaded.recipe.output.dir, `${loaded.recipe.name}-train`));
     const progress = createProgress(loaded.recipe.output.progress);
     progress.log(`run directory: ${runDir.path}`);
     const result = await trainArchitecture(arch, loaded, runDir, progress);
