@@ -100,7 +100,8 @@ describe('initBackend', () => {
     const attempt = initBackend('tensorflow');
     await expect(attempt).rejects.toThrow(/Backend 'tensorflow' is unavailable/);
     await expect(attempt).rejects.toThrow(/@tensorflow\/tfjs-node-gpu: .+; @tensorflow\/tfjs-node: /);
-    await expect(attempt).rejects.toThrow(/install @tensorflow\/tfjs-node .*libtensorflow.*runtime\.backend: wasm/);
+    // The fix rides as the error's hint (the CLI prints it as "fix: …" and exits 2).
+    await expect(attempt).rejects.toMatchObject({ name: 'InputError', hint: expect.stringMatching(/install @tensorflow\/tfjs-node .*libtensorflow.*runtime\.backend: wasm/) });
     // A failed explicit choice leaves the previous backend usable.
     expect(tf.getBackend()).toBe('cpu');
     expect(backendInfo()?.name).toBe('cpu');
