@@ -11,8 +11,24 @@ const USER_PATH_ERRORS: Readonly<Record<string, string>> = {
   EEXIST: 'already exists',
 };
 
+/** Lines past this are cut: a binary file given as a recipe must not flood the terminal. */
+const MAX_LINE = 400;
+
+function capLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}… (${line.length - MAX_LINE} more characters)` : line))
+    .join('\n');
+}
+
 export function exitWithError(error: unknown): never {
-  const write = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  const json = process.argv.includes('--json');
+  const write = (text: string, code = EXIT_BAD_INPUT) => {
+    const capped = capLines(text.trimEnd());
+    process.stderr.write(`${capped}\n`);
+    // With --json, callers parse stdout: give them the failure there too.
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: capped })}\n`);
+  };
   if (error instanceof RecipeError) {
     write(formatIssues(error.issues, error.file));
     process.exit(EXIT_BAD_INPUT);
@@ -32,6 +48,6 @@ export function exitWithError(error: unknown): never {
     process.exit(EXIT_BAD_INPUT);
   }
   const e = error as Error;
-  write(`hgnas failed: ${e?.stack ?? String(error)}`);
+  write(`hgnas failed: ${e?.stack ?? String(error)}`, EXIT_FAILED);
   process.exit(EXIT_FAILED);
 }

@@ -10,12 +10,20 @@ export interface CommonOptions {
   readonly json?: boolean;
 }
 
-export function addCommonOptions(command: Command, withOverrides = true): Command {
-  command
-    .option('--out <dir>', 'output directory')
-    .option('--seed <n>', 'random seed (overrides the recipe)')
-    .option('--json', 'machine-readable output on stdout; logs go to stderr');
-  if (withOverrides) {
+/** Which of the common options a command takes (only those that mean something for it). */
+export interface CommonOptionSet {
+  readonly out?: boolean;
+  readonly seed?: boolean;
+  readonly overrides?: boolean;
+}
+
+export function addCommonOptions(command: Command, which: CommonOptionSet | boolean = true): Command {
+  const set: CommonOptionSet =
+    typeof which === 'boolean' ? { out: true, seed: true, overrides: which } : { out: false, seed: false, overrides: false, ...which };
+  if (set.out) command.option('--out <dir>', 'output directory');
+  if (set.seed) command.option('--seed <n>', 'random seed (overrides the recipe)');
+  command.option('--json', 'machine-readable output on stdout; logs go to stderr');
+  if (set.overrides) {
     command.option('--set <path=value>', 'override a recipe field, e.g. --set search.budget.evaluations=20 (repeatable)', collect, []);
   }
   return command;

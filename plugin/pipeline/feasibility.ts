@@ -59,11 +59,5 @@ export function budgetProblems(space: SpaceContext, budget: Budget): { path: str
       message: `impossible budget: the smallest network this space allows needs ${cheapest.flops} FLOPs (> ${budget.maxFlops}); raise constraints.flops to at least ${cheapest.flops}`,
     });
   }
-  if (budget.minParams !== null && budget.maxParams !== null && budget.minParams > budget.maxParams) {
-    problems.push({
-      path: 'constraints.minParams',
-      message: `constraints.minParams (${budget.minParams}) is above constraints.params (${budget.maxParams})`,
-    });
-  }
   return problems;
 }

@@ -16,7 +16,7 @@ export function registerInspectCommand(program: Command): void {
       .description('params, FLOPs, cells and per-stage shapes of an hgnas/arch@1 genotype')
       .argument('<arch.json>', 'architecture file (hgnas/arch@1)')
       .option('--build', 'also build the tfjs network and count its trainable parameters'),
-    false,
+    {},
   ).action(async (path: string, options: InspectOptions) => {
     const arch = archFromJson(readJsonFile(path, 'architecture'));
     const cost = archCost(arch);

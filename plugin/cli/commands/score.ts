@@ -29,7 +29,7 @@ export function registerScoreCommand(program: Command): void {
       .option('--batch <n>', 'batch size (the first n training examples)', '64')
       .option('--repeats <r>', 'score r fresh initialisations (seed, seed+1, …) and report each', '1')
       .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto'),
-    false,
+    { seed: true },
   ).action(async (path: string, options: ScoreOptions) => {
     const names = (options.proxies ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (names.length === 0) throw new InputError('--proxies: name at least one proxy', `available: ${listProxies().join(', ')}`);

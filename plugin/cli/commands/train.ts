@@ -6,6 +6,7 @@ import { defaultRunPath, RunDir } from '../../report/run-dir.js';
 import { archFromJson } from '../../space/arch-json.js';
 import { addCommonOptions, printJson, readJsonFile, recipeOverrides, type CommonOptions } from '../shared.js';
 import { InputError } from '../../errors.js';
+import { taskFacts } from '../../tasks/registry.js';
 
 interface TrainOptions extends CommonOptions {
   readonly recipe?: string;
@@ -22,6 +23,15 @@ export function registerTrainCommand(program: Command): void {
     const arch = archFromJson(readJsonFile(path, 'architecture'));
     if (!options.recipe) throw new InputError('--recipe is required');
     const loaded = await loadRunRecipe(options.recipe, recipeOverrides(options));
+    // Check the genotype fits the task before a run directory is created for it.
+    const facts = taskFacts(loaded.recipe.task.id);
+    const input = arch.input;
+    if (facts && (input.height !== facts.inputShape.height || input.width !== facts.inputShape.width || input.channels !== facts.inputShape.channels || arch.numClasses !== facts.numClasses)) {
+      throw new InputError(
+        `${path}: the architecture expects ${input.height}×${input.width}×${input.channels} input and ${arch.numClasses} classes; task ${loaded.recipe.task.id} has ${facts.inputShape.height}×${facts.inputShape.width}×${facts.inputShape.channels} and ${facts.numClasses}`,
+        'use a genotype made for this task (e.g. best.arch.json of a run on it), or a recipe whose task matches the genotype',
+      );
+    }
     const runDir = options.out ? RunDir.create(options.out) : RunDir.createUnique(defaultRunPath(loaded.recipe.output.dir, `${loaded.recipe.name}-train`));
     const progress = createProgress(loaded.recipe.output.progress);
     progress.log(`run directory: ${runDir.path}`);

@@ -8,6 +8,7 @@ export function registerValidateCommand(program: Command): void {
       .command('validate')
       .description('check a recipe: YAML, schema, semantics, task and budget feasibility (exit 0 valid, 2 invalid)')
       .argument('<recipe>', 'YAML recipe'),
+    { seed: true, overrides: true },
   ).action(async (recipePath: string, options: CommonOptions) => {
     const loaded = await loadRunRecipe(recipePath, recipeOverrides(options));
     if (options.json) printJson({ valid: true, recipe: loaded.recipe });
