@@ -32,6 +32,11 @@ export function registerRunCommand(program: Command): void {
         : RunDir.createUnique(defaultRunPath(recipe.output.dir, recipe.name));
     const progress = createProgress(options.json ? (recipe.output.progress === 'bar' ? 'plain' : recipe.output.progress) : recipe.output.progress);
     progress.log(`run directory: ${runDir.path}`);
+    process.once('SIGINT', () => {
+      // Candidates and search state are written after every round, so nothing scored is lost.
+      process.stderr.write(`\ninterrupted: continue with  hgnas run ${recipePath} --resume ${runDir.path}\n`);
+      process.exit(130);
+    });
     const result = await runMainJob({ loaded, runDir, progress, resume: Boolean(options.resume), ...(options.optuna ? { optuna: options.optuna } : {}) });
     if (options.json) {
       printJson({ runDir: runDir.path, ...result });
