@@ -172,6 +172,7 @@ describe('hgnas optuna sync (command)', () => {
     const t0 = study.claimWaiting()!;
     study.finish(t0.trialId, TrialState.COMPLETE, [4.25], { 'hgnas:zc': { tcet: 4.25 } });
     const run = mkdtempSync(join(tmpdir(), 'hgnas-run-'));
+    writeFileSync(join(run, 'search-state.json'), '{"method": "random", "state": {}}');
     writeFileSync(join(run, 'candidates.jsonl'), `${JSON.stringify({ id: 7, fingerprint: 'other', origin: 'random', parentId: null, ok: true, fitness: 1, proxies: {}, reason: null, params: 1, flops: 1, seconds: 0, arch: tinyArchJson(40) })}\n`);
     const r = await hgnasOptuna(['optuna', 'sync', file, '--run-dir', run, '--json']);
     expect(r.code, r.stderr).toBe(0);
