@@ -413,14 +413,18 @@ async function trainAndTest(
     const test = splitSource(task.splits.test, task.inputShape, { shuffle: false });
     const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
     const bar = progress.task('train', t.epochs * stepsPerEpoch, 'steps');
+    let lastVal: number | null = null;
     const history = await trainNetwork(net, { train, val }, trainConfig(recipe, t.epochs), {
-      onStep: (info) => bar.update(info.step, `epoch ${info.epoch + 1}/${t.epochs}, lr ${info.lr.toExponential(2)}`),
-      onEpoch: (info) =>
+      onStep: (info) =>
+        bar.update(info.step, `epoch ${info.epoch + 1}/${t.epochs}, lr ${info.lr.toExponential(2)}${lastVal === null ? '' : `, val acc ${lastVal.toFixed(4)}`}`),
+      onEpoch: (info) => {
+        lastVal = info.valAccuracy;
         progress.log(
           `epoch ${info.epoch + 1}/${t.epochs}: train loss ${info.trainLoss.toFixed(4)} acc ${info.trainAccuracy.toFixed(4)}` +
             (info.valAccuracy !== null ? ` | val acc ${info.valAccuracy.toFixed(4)}` : '') +
             ` | ${Math.round(info.imagesPerSecond)} img/s`,
-        ),
+        );
+      },
     });
     bar.finish();
     const { predictions } = evaluate(net, test, 256);

@@ -22,8 +22,15 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
     if (resolved !== 'none') stream.write(`${message}\n`);
   };
   if (resolved === 'bar') {
+    // A line written while a bar is drawn would tear it: hold such lines and print them under the
+    // finished bar.
+    let held: string[] | null = null;
+    const logBesideBar = (message: string) => {
+      if (held) held.push(message);
+      else log(message);
+    };
     return {
-      log,
+      log: logBesideBar,
       task(label, total, unit) {
         const bar = new cliProgress.SingleBar(
           {
@@ -35,10 +42,14 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = 
           cliProgress.Presets.shades_classic,
         );
         bar.start(total, 0, { detail: '' });
+        held = [];
         return {
           update: (done, detail) => bar.update(done, { detail: detail ?? '' }),
           finish: (summary) => {
             bar.stop();
+            const lines = held ?? [];
+            held = null;
+            lines.forEach(log);
             if (summary) log(`${label}: ${summary}`);
           },
         };
