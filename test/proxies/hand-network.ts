@@ -33,7 +33,7 @@ export interface HandNetworkOptions {
   readonly feature?: string;
 }
 
-const PLACEHOLDER_ARCH: Arch = {
+const NOMINAL_ARCH: Arch = {
   input: { height: 1, width: 1, channels: 1 },
   numClasses: 2,
   stemStride: 1,
@@ -129,7 +129,7 @@ export function handNetwork(specs: readonly HandLayer[], options: HandNetworkOpt
   }
 
   return {
-    arch: PLACEHOLDER_ARCH,
+    arch: NOMINAL_ARCH,
     layers,
     parameters,
     bnRunning,

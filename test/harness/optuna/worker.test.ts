@@ -1,4 +1,4 @@
-/** The worker loop with a stub evaluator: the contract for trials it did not enqueue, FAIL reasons, --max-trials. */
+/** The worker loop with a fake evaluator: the contract for trials it did not enqueue, FAIL reasons, --max-trials. */
 import { describe, expect, it } from 'vitest';
 import { JournalStorage, JournalStudy } from '../../../plugin/harness/optuna/journal.js';
 import { enqueueArchitectures } from '../../../plugin/harness/optuna/queue.js';
