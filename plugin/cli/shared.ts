@@ -1,5 +1,6 @@
 /** Options every command accepts (design.md §6) and helpers to read inputs. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 
@@ -8,6 +9,8 @@ export interface CommonOptions {
   readonly seed?: string;
   readonly set?: string[];
   readonly json?: boolean;
+  /** Data directory of the task (run, validate, train): the recipe's task.data. */
+  readonly data?: string;
 }
 
 /** Which of the common options a command takes (only those that mean something for it). */
@@ -33,9 +36,14 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** --seed and --set both become recipe overrides, --seed last. */
+export const DATA_OPTION = ['--data <dir>', "directory with the task's dataset files (overrides task.data; relative to the working directory)"] as const;
+
+/** --data, --set and --seed all become recipe overrides; --data and --seed win over --set. */
 export function recipeOverrides(options: CommonOptions): string[] {
   const overrides = [...(options.set ?? [])];
+  // Resolved here so the path is taken from the working directory; JSON quoting keeps the YAML
+  // value reader from turning a path like `null` or `1e3` into something else.
+  if (options.data !== undefined) overrides.push(`task.data=${JSON.stringify(resolve(options.data))}`);
   if (options.seed !== undefined) {
     if (!/^\d+$/.test(options.seed)) throw new InputError(`--seed: must be a non-negative integer, got "${options.seed}"`);
     overrides.push(`seed=${options.seed}`);

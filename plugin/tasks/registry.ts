@@ -1,8 +1,9 @@
 /**
- * Task ids → adapters. MNIST ships with the package; the other ids of the recipe schema read the
- * user's files and arrive with their adapters.
+ * Task ids → adapters. MNIST ships with the package; CIFAR-10/100 read the user's copy of the
+ * official files (task.data); the other ids of the recipe schema arrive with their adapters.
  */
 import { InputError } from '../errors.js';
+import { loadCifarTask } from './cifar.js';
 import { loadMnistTask, type SplitFractions } from './mnist.js';
 import type { InputShape } from '../space/types.js';
 import type { Task } from './types.js';
@@ -29,6 +30,14 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
   mnist: {
     facts: { inputShape: { height: 28, width: 28, channels: 1 }, numClasses: 10, defaultStemStride: 1 },
     load: (request) => loadMnistTask(request.split),
+  },
+  cifar10: {
+    facts: { inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 10, defaultStemStride: 1 },
+    load: (request) => loadCifarTask('cifar10', request.data),
+  },
+  cifar100: {
+    facts: { inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 100, defaultStemStride: 1 },
+    load: (request) => loadCifarTask('cifar100', request.data),
   },
 };
 

@@ -4,7 +4,7 @@ import { runMainJob } from '../../pipeline/main-job.js';
 import { loadRunRecipe } from '../../pipeline/recipe-checks.js';
 import { createProgress } from '../../report/progress.js';
 import { defaultRunPath, RunDir } from '../../report/run-dir.js';
-import { addCommonOptions, printJson, recipeOverrides, type CommonOptions } from '../shared.js';
+import { addCommonOptions, printJson, recipeOverrides, DATA_OPTION, type CommonOptions } from '../shared.js';
 
 interface RunOptions extends CommonOptions {
   readonly resume?: string;
@@ -17,6 +17,7 @@ export function registerRunCommand(program: Command): void {
       .command('run')
       .description('validate the recipe, search an architecture, train the winner and report the test metric')
       .argument('<recipe>', 'YAML recipe, e.g. recipes/mnist.yaml')
+      .option(...DATA_OPTION)
       .option('--resume <run-dir>', 'continue an interrupted run in that directory')
       .option('--optuna <journal-file>', 'also record the search as an Optuna study (JournalStorage file)'),
   ).action(async (recipePath: string, options: RunOptions) => {

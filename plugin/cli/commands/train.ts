@@ -4,7 +4,7 @@ import { loadRunRecipe } from '../../pipeline/recipe-checks.js';
 import { createProgress } from '../../report/progress.js';
 import { defaultRunPath, RunDir } from '../../report/run-dir.js';
 import { archFromJson } from '../../space/arch-json.js';
-import { addCommonOptions, printJson, readJsonFile, recipeOverrides, type CommonOptions } from '../shared.js';
+import { addCommonOptions, printJson, readJsonFile, recipeOverrides, DATA_OPTION, type CommonOptions } from '../shared.js';
 import { InputError } from '../../errors.js';
 import { taskFacts } from '../../tasks/registry.js';
 
@@ -18,7 +18,8 @@ export function registerTrainCommand(program: Command): void {
       .command('train')
       .description("train an architecture with a recipe's task and training protocol and report the test metric")
       .argument('<arch.json>', 'architecture file (hgnas/arch@1)')
-      .option('--recipe <recipe>', 'recipe with the task and evaluation.train settings', 'recipes/mnist.yaml'),
+      .option('--recipe <recipe>', 'recipe with the task and evaluation.train settings', 'recipes/mnist.yaml')
+      .option(...DATA_OPTION),
   ).action(async (path: string, options: TrainOptions) => {
     const arch = archFromJson(readJsonFile(path, 'architecture'));
     if (!options.recipe) throw new InputError('--recipe is required');
