@@ -19,6 +19,11 @@ const checkTaskAvailable: SemanticCheck = (recipe, ctx) =>
     ? []
     : [ctx.issue('task.id', `no adapter for task '${recipe.task.id}' in this version of hgnas`, `available tasks: ${availableTasks().join(', ')}`)];
 
+const checkDataGiven: SemanticCheck = (recipe, ctx) =>
+  taskFacts(recipe.task.id)?.needsData && recipe.task.data === null
+    ? [ctx.issue('task.data', `task '${recipe.task.id}' reads your copy of the official data files, and none was given`, 'pass --data <dir> (or set task.data) with the official files, e.g. cifar-10-batches-bin/ or cifar-10-python.tar.gz')]
+    : [];
+
 const checkMethodAvailable: SemanticCheck = (recipe, ctx) =>
   (AVAILABLE_METHODS as readonly string[]).includes(recipe.search.method)
     ? []
@@ -52,7 +57,7 @@ const checkBudgetFeasible: SemanticCheck = (recipe, ctx) => {
   return budgetProblems(space, recipeBudget(recipe)).map((p) => ctx.issue(p.path, p.message));
 };
 
-export const RUN_CHECKS: readonly SemanticCheck[] = [checkTaskAvailable, checkMethodAvailable, checkFitnessAvailable, checkBudgetFeasible];
+export const RUN_CHECKS: readonly SemanticCheck[] = [checkTaskAvailable, checkDataGiven, checkMethodAvailable, checkFitnessAvailable, checkBudgetFeasible];
 
 /** loadRecipe with every check a run needs. */
 export function loadRunRecipe(path: string, overrides: string[]): Promise<LoadedRecipe> {

@@ -19,6 +19,8 @@ export interface TaskFacts {
   readonly inputShape: InputShape;
   readonly numClasses: number;
   readonly defaultStemStride: 1 | 2;
+  /** True when the task reads the user's files (task.data / --data); false for embedded data. */
+  readonly needsData: boolean;
 }
 
 interface Adapter {
@@ -28,15 +30,15 @@ interface Adapter {
 
 const ADAPTERS: Readonly<Record<string, Adapter>> = {
   mnist: {
-    facts: { inputShape: { height: 28, width: 28, channels: 1 }, numClasses: 10, defaultStemStride: 1 },
+    facts: { inputShape: { height: 28, width: 28, channels: 1 }, numClasses: 10, defaultStemStride: 1, needsData: false },
     load: (request) => loadMnistTask(request.split),
   },
   cifar10: {
-    facts: { inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 10, defaultStemStride: 1 },
+    facts: { inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 10, defaultStemStride: 1, needsData: true },
     load: (request) => loadCifarTask('cifar10', request.data),
   },
   cifar100: {
-    facts: { inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 100, defaultStemStride: 1 },
+    facts: { inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 100, defaultStemStride: 1, needsData: true },
     load: (request) => loadCifarTask('cifar100', request.data),
   },
 };

@@ -160,8 +160,8 @@ describe('CIFAR-100 adapter', () => {
   });
 
   it('registers both tasks with their facts', () => {
-    expect(taskFacts('cifar10')).toEqual({ inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 10, defaultStemStride: 1 });
-    expect(taskFacts('cifar100')).toEqual({ inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 100, defaultStemStride: 1 });
+    expect(taskFacts('cifar10')).toEqual({ inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 10, defaultStemStride: 1, needsData: true });
+    expect(taskFacts('cifar100')).toEqual({ inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 100, defaultStemStride: 1, needsData: true });
   });
 });
 
