@@ -15,12 +15,11 @@
  * - Asynchronous: `ask` may run while earlier candidates are still out. Parents come from what has
  *   been told so far; while nothing usable has been told, `ask` keeps drawing random candidates.
  */
-import { archCost } from '../space/cost.js';
-import { archFingerprint, sampleArch } from '../space/macro.js';
 import { sampleCell } from '../space/sampler.js';
-import type { Arch, Cell } from '../space/types.js';
+import type { Cell } from '../space/types.js';
 import { Rng } from '../util/rng.js';
-import { budgetViolation, type Budget } from './budget.js';
+import type { Budget } from './budget.js';
+import { CandidateGate, drawRandomCandidate, type GateState } from './gate.js';
 import { mutateArch, type CellMutation } from '../space/mutation.js';
 import type { SpaceContext } from './random.js';
 import { topEvaluations } from './ranking.js';
@@ -50,14 +49,10 @@ export interface EvolutionOptions {
  * (candidates.jsonl), and resuming is `restore(state)` followed by `tell(recorded evaluations)` in
  * their original order, which rebuilds history and population exactly.
  */
-interface EvolutionState {
+interface EvolutionState extends GateState {
   readonly format: 'hgnas/evolution-state@1';
   readonly rng: number[];
-  readonly nextId: number;
-  readonly seen: string[];
   readonly randomAsked: number;
-  readonly rejectedOverBudget: number;
-  readonly rejectedDuplicate: number;
   readonly rejectedInvalid: number;
   readonly mutations: number;
 }
@@ -83,14 +78,11 @@ function isEvolutionState(x: unknown): x is EvolutionState {
 export class RegularizedEvolution implements SearchMethod {
   readonly name: string;
   private rng: Rng;
-  private nextId = 0;
-  private seen = new Set<string>();
+  private readonly gate: CandidateGate;
   private history: Evaluation[] = [];
   /** Oldest first. */
   private population: Member[] = [];
   private randomAsked = 0;
-  private rejectedOverBudget = 0;
-  private rejectedDuplicate = 0;
   private rejectedInvalid = 0;
   private mutations = 0;
   private readonly replace: Replacement;
@@ -102,6 +94,7 @@ export class RegularizedEvolution implements SearchMethod {
     this.name = options.name;
     this.replace = options.replace ?? 'oldest';
     this.rng = new Rng(options.seed);
+    this.gate = new CandidateGate(options.budget);
     const labels = { ops: options.space.ops, kernels: options.space.kernels };
     this.drawCell = (rng) => sampleCell(rng, labels);
   }
@@ -118,9 +111,8 @@ export class RegularizedEvolution implements SearchMethod {
   }
 
   tell(results: readonly Evaluation[]): void {
+    this.gate.observe(results);
     for (const r of results) {
-      this.seen.add(r.candidate.fingerprint);
-      this.nextId = Math.max(this.nextId, r.candidate.id + 1);
       this.history.push(r);
       if (r.ok && r.fitness !== null && Number.isFinite(r.fitness)) this.admit({ evaluation: r, fitness: r.fitness });
     }
@@ -139,11 +131,8 @@ export class RegularizedEvolution implements SearchMethod {
     return {
       format: 'hgnas/evolution-state@1',
       rng: this.rng.state(),
-      nextId: this.nextId,
-      seen: [...this.seen],
+      ...this.gate.state(),
       randomAsked: this.randomAsked,
-      rejectedOverBudget: this.rejectedOverBudget,
-      rejectedDuplicate: this.rejectedDuplicate,
       rejectedInvalid: this.rejectedInvalid,
       mutations: this.mutations,
     };
@@ -153,13 +142,10 @@ export class RegularizedEvolution implements SearchMethod {
   restore(state: unknown): void {
     if (!isEvolutionState(state)) throw new Error(`${this.name}: not a regularized-evolution search state`);
     this.rng = Rng.fromState(state.rng);
-    this.nextId = state.nextId;
-    this.seen = new Set(state.seen);
+    this.gate.restore(state);
     this.history = [];
     this.population = [];
     this.randomAsked = state.randomAsked;
-    this.rejectedOverBudget = state.rejectedOverBudget;
-    this.rejectedDuplicate = state.rejectedDuplicate;
     this.rejectedInvalid = state.rejectedInvalid;
     this.mutations = state.mutations;
   }
@@ -168,8 +154,8 @@ export class RegularizedEvolution implements SearchMethod {
     return {
       evaluated: this.history.length,
       failed: this.history.filter((e) => !e.ok).length,
-      rejectedOverBudget: this.rejectedOverBudget,
-      rejectedDuplicate: this.rejectedDuplicate,
+      rejectedOverBudget: this.gate.rejectedOverBudget,
+      rejectedDuplicate: this.gate.rejectedDuplicate,
       rejectedInvalid: this.rejectedInvalid,
       mutations: this.mutations,
       populationSize: this.population.length,
@@ -199,33 +185,10 @@ export class RegularizedEvolution implements SearchMethod {
     return sample.reduce((best, m) => (m.fitness > best.fitness ? m : best));
   }
 
-  /** Budget and duplicate checks shared by both kinds of draw; null when rejected. */
-  private accept(arch: Arch, origin: string, parentId?: number): Candidate | null {
-    const cost = archCost(arch);
-    if (budgetViolation(cost, this.options.budget) !== null) {
-      this.rejectedOverBudget++;
-      return null;
-    }
-    const fingerprint = archFingerprint(arch);
-    if (this.seen.has(fingerprint)) {
-      this.rejectedDuplicate++;
-      return null;
-    }
-    this.seen.add(fingerprint);
-    return { id: this.nextId++, arch, fingerprint, cost, origin, ...(parentId === undefined ? {} : { parentId }) };
-  }
-
   private drawRandom(): Candidate | null {
-    const { space, maxSamplingTries } = this.options;
-    for (let tries = 0; tries < maxSamplingTries; tries++) {
-      const arch = sampleArch(this.rng, space.bounds, this.drawCell, space.input, space.numClasses, space.stemStride, space.se);
-      const candidate = this.accept(arch, 'random');
-      if (candidate) {
-        this.randomAsked++;
-        return candidate;
-      }
-    }
-    return null;
+    const candidate = drawRandomCandidate(this.rng, this.options.space, this.gate, this.options.maxSamplingTries);
+    if (candidate) this.randomAsked++;
+    return candidate;
   }
 
   private drawMutation(): Candidate | null {
@@ -239,7 +202,7 @@ export class RegularizedEvolution implements SearchMethod {
         this.rejectedInvalid++;
         continue;
       }
-      const candidate = this.accept(child, 'mutation', parent.id);
+      const candidate = this.gate.admit(child, 'mutation', parent.id);
       if (candidate) {
         this.mutations++;
         return candidate;

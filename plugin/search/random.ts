@@ -3,12 +3,11 @@
  * method.md §2.8 sampler), reject over-budget and duplicate draws before any tensor work, and
  * let the pool score the rest. The baseline every NAS method must beat under the same budget.
  */
-import { archCost } from '../space/cost.js';
-import { archFingerprint, sampleArch, type MacroBounds } from '../space/macro.js';
-import { sampleCell } from '../space/sampler.js';
-import type { Cell, InputShape, KernelSize, OpName } from '../space/types.js';
+import type { MacroBounds } from '../space/macro.js';
+import type { InputShape, KernelSize, OpName } from '../space/types.js';
 import { Rng } from '../util/rng.js';
-import { budgetViolation, type Budget } from './budget.js';
+import type { Budget } from './budget.js';
+import { CandidateGate, drawRandomCandidate, type GateState } from './gate.js';
 import { topEvaluations } from './ranking.js';
 import type { Candidate, Evaluation, SearchMethod } from './types.js';
 
@@ -30,60 +29,34 @@ export interface RandomSearchOptions {
   readonly maxSamplingTries: number;
 }
 
-interface RandomState {
+interface RandomState extends GateState {
   readonly rng: number[];
-  readonly nextId: number;
-  readonly seen: string[];
-  readonly rejectedOverBudget: number;
-  readonly rejectedDuplicate: number;
 }
 
 export class RandomSearch implements SearchMethod {
   readonly name = 'random';
   private rng: Rng;
-  private nextId = 0;
-  private readonly seen = new Set<string>();
+  private readonly gate: CandidateGate;
   private readonly history: Evaluation[] = [];
-  private rejectedOverBudget = 0;
-  private rejectedDuplicate = 0;
 
   constructor(private readonly options: RandomSearchOptions) {
     this.rng = new Rng(options.seed);
+    this.gate = new CandidateGate(options.budget);
   }
 
   ask(n: number): Candidate[] {
     const out: Candidate[] = [];
-    const { space, budget, maxSamplingTries } = this.options;
-    const drawCell = (rng: Rng): Cell => sampleCell(rng, { ops: space.ops, kernels: space.kernels });
     for (let i = 0; i < n; i++) {
-      let accepted: Candidate | null = null;
-      for (let tries = 0; tries < maxSamplingTries && !accepted; tries++) {
-        const arch = sampleArch(this.rng, space.bounds, drawCell, space.input, space.numClasses, space.stemStride, space.se);
-        const cost = archCost(arch);
-        if (budgetViolation(cost, budget) !== null) {
-          this.rejectedOverBudget++;
-          continue;
-        }
-        const fingerprint = archFingerprint(arch);
-        if (this.seen.has(fingerprint)) {
-          this.rejectedDuplicate++;
-          continue;
-        }
-        this.seen.add(fingerprint);
-        accepted = { id: this.nextId++, arch, fingerprint, cost, origin: 'random' };
-      }
-      if (!accepted) break;
-      out.push(accepted);
+      const candidate = drawRandomCandidate(this.rng, this.options.space, this.gate, this.options.maxSamplingTries);
+      if (!candidate) break;
+      out.push(candidate);
     }
     return out;
   }
 
   tell(results: readonly Evaluation[]): void {
-    for (const r of results) {
-      this.seen.add(r.candidate.fingerprint);
-      this.nextId = Math.max(this.nextId, r.candidate.id + 1);
-      this.history.push(r);
-    }
+    this.gate.observe(results);
+    this.history.push(...results);
   }
 
   best(k: number): Evaluation[] {
@@ -91,30 +64,21 @@ export class RandomSearch implements SearchMethod {
   }
 
   state(): RandomState {
-    return {
-      rng: this.rng.state(),
-      nextId: this.nextId,
-      seen: [...this.seen],
-      rejectedOverBudget: this.rejectedOverBudget,
-      rejectedDuplicate: this.rejectedDuplicate,
-    };
+    return { rng: this.rng.state(), ...this.gate.state() };
   }
 
   restore(state: unknown): void {
     const s = state as RandomState;
     this.rng = Rng.fromState(s.rng);
-    this.nextId = s.nextId;
-    s.seen.forEach((f) => this.seen.add(f));
-    this.rejectedOverBudget = s.rejectedOverBudget;
-    this.rejectedDuplicate = s.rejectedDuplicate;
+    this.gate.restore(s);
   }
 
   stats(): Record<string, number> {
     return {
       evaluated: this.history.length,
       failed: this.history.filter((e) => !e.ok).length,
-      rejectedOverBudget: this.rejectedOverBudget,
-      rejectedDuplicate: this.rejectedDuplicate,
+      rejectedOverBudget: this.gate.rejectedOverBudget,
+      rejectedDuplicate: this.gate.rejectedDuplicate,
     };
   }
 }
