@@ -48,42 +48,27 @@ function savedPair(saved: Tensor[], op: string): [Tensor4D, Tensor4D] {
   return [x as Tensor4D, filter as Tensor4D];
 }
 
-function composedConv2dGradient(dyRaw: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs): GradientMap {
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
-    throw new Error(`conv2d gradient composition supports NHWC only, got '${attrs.dataFormat}'`);
-  }
-  const dy = singleDy(dyRaw);
-  const [x, filter] = savedPair(saved, 'conv2d');
-  const g = convGeometry({
-    inShape: x.shape as Shape4,
-    filterShape: filter.shape as Shape4,
-    strides: attrs.strides,
-    dilations: attrs.dilations ?? 1,
-    pad: attrs.pad,
-    dimRoundingMode: attrs.dimRoundingMode,
-    depthwise: false,
-  });
-  return {
-    x: () => conv2dInputGradient(dy, filter, g),
-    filter: () => conv2dFilterGradient(x, dy, g),
-  };
-}
-
-function composedDepthwiseGradient(dyRaw: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs): GradientMap {
-  const dy = singleDy(dyRaw);
-  const [x, filter] = savedPair(saved, 'depthwiseConv2d');
-  const g = convGeometry({
-    inShape: x.shape as Shape4,
-    filterShape: filter.shape as Shape4,
-    strides: attrs.strides,
-    dilations: attrs.dilations ?? 1,
-    pad: attrs.pad,
-    dimRoundingMode: attrs.dimRoundingMode,
-    depthwise: true,
-  });
-  return {
-    x: () => depthwiseInputGradient(dy, filter, g),
-    filter: () => depthwiseFilterGradient(x, dy, g),
+/** The gradient of a (depthwise) conv as forward ops: one input-gradient and one filter-gradient op. */
+function composedGradient(depthwise: boolean) {
+  const op = depthwise ? 'depthwiseConv2d' : 'conv2d';
+  return (dyRaw: Tensor | Tensor[], saved: Tensor[], attrs: ConvAttrs): GradientMap => {
+    if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
+      throw new Error(`${op} gradient composition supports NHWC only, got '${attrs.dataFormat}'`);
+    }
+    const dy = singleDy(dyRaw);
+    const [x, filter] = savedPair(saved, op);
+    const g = convGeometry({
+      inShape: x.shape as Shape4,
+      filterShape: filter.shape as Shape4,
+      strides: attrs.strides,
+      dilations: attrs.dilations ?? 1,
+      pad: attrs.pad,
+      dimRoundingMode: attrs.dimRoundingMode,
+      depthwise,
+    });
+    return depthwise
+      ? { x: () => depthwiseInputGradient(dy, filter, g), filter: () => depthwiseFilterGradient(x, dy, g) }
+      : { x: () => conv2dInputGradient(dy, filter, g), filter: () => conv2dFilterGradient(x, dy, g) };
   };
 }
 
@@ -115,6 +100,6 @@ function installDilationAware(
 
 /** Installs the dilation-aware Conv2D and DepthwiseConv2dNative gradients. Idempotent. */
 export function registerConvGradients(): void {
-  installDilationAware(tf.Conv2D, composedConv2dGradient);
-  installDilationAware(tf.DepthwiseConv2dNative, composedDepthwiseGradient);
+  installDilationAware(tf.Conv2D, composedGradient(false));
+  installDilationAware(tf.DepthwiseConv2dNative, composedGradient(true));
 }
