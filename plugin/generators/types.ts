@@ -75,3 +75,10 @@ export interface MacroGenerator {
   readonly numClusters: number;
   sample(prompt: MacroPrompt, n: number, options: MacroSampleOptions): ClusterGenotype[];
 }
+
+/** One weight tensor as plain data, for checkpoints (written by generators/checkpoint.ts). */
+export interface NamedTensorData {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
