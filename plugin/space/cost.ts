@@ -331,18 +331,35 @@ export interface ProxyNetworkOptions {
   readonly inputSize?: number;
   /** Input channels, default 3. */
   readonly inputChannels?: number;
+  /** Widths of the three stages, default [16, 32, 64] (a scaled-down scorer may use less). */
+  readonly stageChannels?: readonly [number, number, number];
+  /** Stride-1 cells per stage, default 5 (plus the two stride-2 cells between stages). */
+  readonly cellsPerStage?: number;
 }
 
-function proxyNetworkArch(cell: Cell, options: ProxyNetworkOptions): Arch {
+/**
+ * The §3.2 skeleton as an Arch (defaults: exactly PROXY_NETWORK_STAGES). Its headWidth is the
+ * last stage's width: the §3.2 head has no 1×1 conv, which the cost functions here count with
+ * the `plain` head; the macro network builder would add that conv.
+ */
+export function proxyNetworkArch(cell: Cell, options: ProxyNetworkOptions = {}): Arch {
   const size = options.inputSize ?? 32;
+  const [c0, c1, c2] = options.stageChannels ?? [16, 32, 64];
+  const n = options.cellsPerStage ?? 5;
+  const stages = [
+    { channels: c0, stride: 1 as const, repeats: n },
+    { channels: c1, stride: 2 as const, repeats: 1 },
+    { channels: c1, stride: 1 as const, repeats: n },
+    { channels: c2, stride: 2 as const, repeats: 1 },
+    { channels: c2, stride: 1 as const, repeats: n },
+  ];
   return {
     input: { height: size, width: size, channels: options.inputChannels ?? 3 },
     numClasses: options.numClasses ?? 10,
     stemStride: 1,
     se: false,
-    // The §3.2 head has no 1×1 conv; its width is the last stage's.
-    headWidth: 64,
-    stages: PROXY_NETWORK_STAGES.map((s) => ({ ...s, cell })),
+    headWidth: c2,
+    stages: stages.map((s) => ({ ...s, cell })),
   };
 }
 
