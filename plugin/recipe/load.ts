@@ -148,6 +148,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
     recipe.generators.checkpoint = resolve(baseOf('generators.checkpoint').dir, recipe.generators.checkpoint);
   }
   recipe.output.dir = resolve(cwd, recipe.output.dir);
+  if (recipe.pretrain.output !== null) recipe.pretrain.output = resolve(cwd, recipe.pretrain.output);
 
   const ctx: CheckContext = { issue: (paths, message, hint) => locator.issue(paths, message, hint), baseOf };
   for (const check of [...semanticChecks, ...(options.checks ?? [])]) issues.push(...check(recipe, ctx));

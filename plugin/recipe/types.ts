@@ -89,6 +89,46 @@ export interface GeneratorsSection {
   topK: number;
 }
 
+/** `pretrain` (schema: recipe.schema.json#/properties/pretrain): sizes of every pretraining stage. */
+export interface PretrainSection {
+  /** Absolute checkpoint directory, or null for <output.dir>/<name>-checkpoint. */
+  output: string | null;
+  cells: { unlabelled: number; initial: number; population: number; labelled: number; maxProxyParams: number; heldOut: number };
+  proxyNetwork: { channels: number[]; cellsPerStage: number; batch: number };
+  vae: {
+    gcnLayers: number;
+    hidden: number;
+    latent: number;
+    decoderHidden: number;
+    epochs: number;
+    minEpochs: number;
+    patience: number;
+    batchSize: number;
+    lr: number;
+  };
+  gmm: { components: number };
+  ccnf: {
+    objectives: Array<'flow-matching' | 'likelihood'>;
+    hidden: number;
+    layers: number;
+    epochs: number;
+    batchSize: number;
+    solver: 'dopri5' | 'rk4';
+  };
+  macro: {
+    records: number;
+    layers: number;
+    width: number;
+    heads: number;
+    mlp: number;
+    context: number;
+    dropout: number;
+    steps: number;
+    batchSize: number;
+  };
+  evaluation: { samples: number; conditionCells: number };
+}
+
 export interface SearchSection {
   method: SearchMethod;
   fitness: FitnessName;
@@ -99,6 +139,23 @@ export interface SearchSection {
   tournament: number;
   topK: number;
   maxSamplingTries: number;
+  hgnas: HgnasSection;
+  hgnasEa: HgnasEaSection;
+}
+
+export interface HgnasSection {
+  proposalShare: number;
+  sequences: number;
+  perSequence: number;
+  refine: boolean;
+  refineTopK: number;
+  refineSteps: number;
+}
+
+export interface HgnasEaSection {
+  explorationShare: number;
+  /** null = scaled from the exploration count. */
+  population: number | null;
 }
 
 export interface TrainSection {
@@ -119,6 +176,8 @@ export interface TrainSection {
 export interface EvaluationSection {
   rerank: { topK: number; epochs: number };
   train: TrainSection;
+  /** Final training data (absent = 'train'); 'train+val' is NAS-Bench-360's final mode. */
+  finalData?: 'train' | 'train+val';
   /** 'auto' or a metric name the task adapter knows. */
   metric: string;
 }
@@ -145,6 +204,7 @@ export interface Recipe {
   task: TaskSection;
   space: SpaceSection;
   constraints: ConstraintsSection;
+  pretrain: PretrainSection;
   generators: GeneratorsSection;
   search: SearchSection;
   evaluation: EvaluationSection;
