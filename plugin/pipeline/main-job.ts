@@ -33,6 +33,7 @@ import { loadTask } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { Rng } from '../util/rng.js';
 import { budgetProblems } from './feasibility.js';
+import { createGenerativeMethod, isGenerativeMethod, pretrainingCost, provideGenerators, type GeneratorProvider, type LoadedGenerators } from './generator-provider.js';
 import { resolveFitness } from './recipe-checks.js';
 import { recipeBudget, spaceContext } from './space-context.js';
 import { versions, type Versions } from './versions.js';
@@ -51,6 +52,8 @@ export interface MainJobOptions {
   readonly resume?: boolean;
   /** Optuna JournalStorage file that mirrors the search as a study. */
   readonly optuna?: string;
+  /** Loads the pretrained generators for the hgnas and hgnas-ea methods. */
+  readonly generators?: GeneratorProvider;
 }
 
 export interface RunResult {
@@ -88,7 +91,13 @@ export interface RunResult {
     readonly rerankSeconds: number;
     readonly trainSeconds: number;
     readonly totalSeconds: number;
+    /** Each stage's cost on its own: building the generators' checkpoint (null = no generators), the search, the final training. */
+    readonly pretraining: { readonly seconds: number | null; readonly source: string } | null;
+    readonly search: { readonly seconds: number; readonly evaluations: number; readonly backend: string };
+    readonly training: { readonly seconds: number };
   };
+  /** What the generator loader reported (hgnas, hgnas-ea), else null. */
+  readonly generators: Record<string, unknown> | null;
   readonly seed: number;
   readonly backend: BackendInfo;
   readonly workers: number;
@@ -120,7 +129,8 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   }
 
   // --- search -------------------------------------------------------------------------------
-  const method = createSearchMethod(recipe, space, budget);
+  const provided = await provideGenerators(recipe, options.generators);
+  const method = createSearchMethod(recipe, space, budget, provided?.generators ?? null);
   const evaluationBudget = recipe.search.budget.evaluations ?? Number.POSITIVE_INFINITY;
   const resumed = options.resume ? resumeSearch(runDir, method, recipe, evaluationBudget) : { evaluated: 0, failed: 0, proxySeconds: 0, wallSeconds: 0 };
   const already = { evaluated: resumed.evaluated, failed: resumed.failed, proxySeconds: resumed.proxySeconds };
@@ -247,7 +257,11 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
       rerankSeconds: round(rerankSeconds),
       trainSeconds: round(trainSeconds),
       totalSeconds: round(totalSeconds),
+      pretraining: pretrainingCost(provided?.generators ?? null, recipe),
+      search: { seconds: round(resumed.wallSeconds + outcome.wallSeconds), evaluations: outcome.evaluated, backend: backend.name },
+      training: { seconds: round(trainSeconds) },
     },
+    generators: provided?.generators.describe ?? null,
     seed: recipe.seed,
     backend,
     workers: recipe.runtime.workers,
@@ -263,13 +277,20 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   return result;
 }
 
-/** The recipe's search method; every method gets the same space, budget and sampling cap. */
-export function createSearchMethod(recipe: Recipe, space: SpaceContext, budget: Budget): SearchMethod {
+/**
+ * The recipe's search method; every method gets the same space, budget and sampling cap. The
+ * hgnas methods also need the pretrained generators (see generator-provider.ts).
+ */
+export function createSearchMethod(recipe: Recipe, space: SpaceContext, budget: Budget, generators: LoadedGenerators | null = null): SearchMethod {
   const common = { space, budget, seed: recipe.seed, maxSamplingTries: recipe.search.maxSamplingTries };
   const name = recipe.search.method;
   if (name === 'random') return new RandomSearch(common);
   if (isBaselineName(name)) {
     return createBaseline(name, { ...common, population: recipe.search.population, tournament: recipe.search.tournament });
+  }
+  if (isGenerativeMethod(name)) {
+    if (generators === null) throw new InputError(`search.method: '${name}' needs the pretrained generators, and none were loaded`, 'choose a baseline method (random, zen-nas, zico, tcet-ea)');
+    return createGenerativeMethod(name, recipe, space, budget, generators);
   }
   throw new InputError(`search.method: '${name}' is not available in this version`);
 }

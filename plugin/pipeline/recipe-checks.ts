@@ -9,10 +9,16 @@ import { defaultFitnessFor, isBaselineName } from '../search/evolution.js';
 import type { SpaceContext } from '../search/random.js';
 import { availableTasks, taskFacts } from '../tasks/registry.js';
 import { budgetProblems } from './feasibility.js';
+import { GENERATIVE_METHODS } from './generator-provider.js';
 import { macroBounds, recipeBudget } from './space-context.js';
 
 /** Search methods this version runs; the schema names the ones the project plans. */
 export const AVAILABLE_METHODS = ['random', 'zen-nas', 'zico', 'tcet-ea'] as const;
+
+/** The methods a run can use: the baselines, plus hgnas and hgnas-ea when a generator loader is supplied. */
+export function availableMethods(withGenerators: boolean): string[] {
+  return withGenerators ? [...AVAILABLE_METHODS, ...GENERATIVE_METHODS] : [...AVAILABLE_METHODS];
+}
 
 const checkTaskAvailable: SemanticCheck = (recipe, ctx) =>
   taskFacts(recipe.task.id)
@@ -24,10 +30,13 @@ const checkDataGiven: SemanticCheck = (recipe, ctx) =>
     ? [ctx.issue('task.data', `task '${recipe.task.id}' reads your copy of the official data files, and none was given`, 'pass --data <dir> (or set task.data) with the official files, e.g. cifar-10-batches-bin/ or cifar-10-python.tar.gz')]
     : [];
 
-const checkMethodAvailable: SemanticCheck = (recipe, ctx) =>
-  (AVAILABLE_METHODS as readonly string[]).includes(recipe.search.method)
-    ? []
-    : [ctx.issue('search.method', `method '${recipe.search.method}' is not available in this version`, `available methods: ${AVAILABLE_METHODS.join(', ')}`)];
+const methodCheck =
+  (withGenerators: boolean): SemanticCheck =>
+  (recipe, ctx) =>
+    availableMethods(withGenerators).includes(recipe.search.method)
+      ? []
+      : [ctx.issue('search.method', `method '${recipe.search.method}' is not available in this version`, `available methods: ${availableMethods(withGenerators).join(', ')}`)];
+const checkMethodAvailable = methodCheck(false);
 
 /** `auto` → the proxy the method was published with. */
 export function resolveFitness(recipe: Recipe): string {
@@ -48,6 +57,7 @@ const checkBudgetFeasible: SemanticCheck = (recipe, ctx) => {
   const space: SpaceContext = {
     input: facts.inputShape,
     numClasses: facts.numClasses,
+    ...(facts.head === 'dense' ? { head: 'dense' as const } : {}),
     stemStride: recipe.task.stemStride === 'auto' ? facts.defaultStemStride : recipe.task.stemStride,
     se: recipe.space.se,
     bounds: macroBounds(recipe),
@@ -59,9 +69,14 @@ const checkBudgetFeasible: SemanticCheck = (recipe, ctx) => {
 
 export const RUN_CHECKS: readonly SemanticCheck[] = [checkTaskAvailable, checkDataGiven, checkMethodAvailable, checkFitnessAvailable, checkBudgetFeasible];
 
+/** Every check a run needs; `generators` = a generator loader is supplied (hgnas, hgnas-ea runnable). */
+export function runChecks(options: { generators?: boolean } = {}): SemanticCheck[] {
+  return RUN_CHECKS.map((check) => (check === checkMethodAvailable ? methodCheck(options.generators ?? false) : check));
+}
+
 /** loadRecipe with every check a run needs. */
-export function loadRunRecipe(path: string, overrides: string[]): Promise<LoadedRecipe> {
-  return loadRecipe(path, { overrides, checks: [...RUN_CHECKS] });
+export function loadRunRecipe(path: string, overrides: string[], options: { generators?: boolean } = {}): Promise<LoadedRecipe> {
+  return loadRecipe(path, { overrides, checks: runChecks(options) });
 }
 
 export type { Recipe };
