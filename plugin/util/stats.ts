@@ -101,3 +101,20 @@ export function kendallTauB(a: readonly number[], b: readonly number[]): number 
   if (untiedA === 0 || untiedB === 0) return Number.NaN;
   return (concordant - discordant) / Math.sqrt(untiedA * untiedB);
 }
+
+/** Arithmetic mean; NaN for no values. */
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+/** Sample standard deviation (n − 1 in the denominator); NaN for fewer than two values. */
+export function standardDeviation(values: readonly number[]): number {
+  if (values.length < 2) return Number.NaN;
+  const m = mean(values);
+  let ss = 0;
+  for (const v of values) ss += (v - m) * (v - m);
+  return Math.sqrt(ss / (values.length - 1));
+}

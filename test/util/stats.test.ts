@@ -4,7 +4,7 @@
  * constant samples (undefined coefficient → NaN).
  */
 import { describe, expect, it } from 'vitest';
-import { kendallTauB, pearson, rank, spearman } from '../../plugin/util/stats.js';
+import { kendallTauB, mean, pearson, rank, spearman, standardDeviation } from '../../plugin/util/stats.js';
 
 // Wikipedia, "Spearman's rank correlation coefficient", worked example: IQ vs hours of TV per week.
 const IQ = [106, 100, 86, 101, 99, 103, 97, 113, 112, 110];
@@ -95,5 +95,16 @@ describe('pearson', () => {
   it('matches a correlation worked by hand', () => {
     // a centred [−1, 0, 1], b centred [−2, 1, 1]: Σab = 3, Σa² = 2, Σb² = 6 → 3/√12.
     expect(pearson([1, 2, 3], [0, 3, 3])).toBeCloseTo(3 / Math.sqrt(12), 12);
+  });
+});
+
+describe('mean and sample standard deviation', () => {
+  it('match values worked by hand', () => {
+    // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, squared deviations sum 32, sample variance 32/7.
+    const v = [2, 4, 4, 4, 5, 5, 7, 9];
+    expect(mean(v)).toBe(5);
+    expect(standardDeviation(v)).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(Number.isNaN(mean([]))).toBe(true);
+    expect(Number.isNaN(standardDeviation([3]))).toBe(true);
   });
 });
