@@ -110,8 +110,8 @@ describe('NAS-Bench-360 fixtures', () => {
     expect(readWav(file('fsd50k', 'noise_22050/noise0.wav').bytes, 'noise0.wav').channels[0].length).toBe(22050);
   });
 
-  it('darcyflow: MAT level 5, plain and compressed, coeff and sol (N, 21, 21) float64 with MATLAB indexing', async () => {
-    for (const variant of ['v5', 'v5-compressed'] as const) {
+  it('darcyflow: MAT level 5 plain and compressed, and v7.3; coeff and sol (N, 21, 21) float64 with MATLAB indexing', async () => {
+    for (const variant of ['v5', 'v5-compressed', 'v7.3'] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'hgnas-darcy-'));
       try {
         await writeNb360Fixture('darcyflow', dir, { darcyMat: variant });

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { makeZip } from './formats/helpers.js';
+import { writeMatV73 } from './hdf5-writer.js';
 import {
   array, dict, f32Bytes, f64Bytes, i16Bytes, i64Bytes, int, list, mat5Bytes, npyBytes, npyObjectBytes, objArray, pickle, seeded, str, str2,
   tarBytes, toColumnMajor, u8Bytes, wavBytes, type Py,
@@ -27,7 +28,7 @@ export interface Nb360FixtureOptions {
   /** Seed for the content that is drawn rather than closed-form (ECG signals, FSD50K noise). Default 0. */
   seed?: number;
   /** Darcy Flow container: MAT level 5 plain (default), level 5 with compressed elements, or v7.3 (HDF5). */
-  darcyMat?: 'v5' | 'v5-compressed';
+  darcyMat?: 'v5' | 'v5-compressed' | 'v7.3';
 }
 
 /** Task folder under the fixtures root (the benchmark's download layout, §2.3). */
@@ -55,7 +56,7 @@ export const NB360_FIXTURE_DESCRIPTIONS: Record<Nb360FixtureTask, string> = {
     'eval: clip 100004 (2 chunks, Bark+Female speech), clip 100005 (1 chunk, Rain: its only positive anywhere); Guitar has no eval positive. ' +
     'Tones: sample t of chunk i of clip e = round(8000·sin(2π·f·t/22050)), f = 220·(e − 100000) + 55·i Hz. audio/data/noise_22050/noise0.wav: 1 s of seeded white noise.',
   darcyflow:
-    'darcyflow/piececonst_r421_N1024_smooth{1,2}.mat, MAT level 5 (option darcyMat: 'v5-compressed' for compressed elements), variables coeff and sol, float64, ' +
+    'darcyflow/piececonst_r421_N1024_smooth{1,2}.mat, MAT level 5 (option darcyMat: "v5-compressed" for compressed elements, "v7.3" for HDF5 with a 512-byte header: coeff chunked 2×21×21 with shuffle + deflate, sol contiguous), variables coeff and sol, float64, ' +
     'MATLAB dims (6, 21, 21) and (3, 21, 21). With i = sample index (+100 in smooth2): coeff(i, y, x) = 3 if (x + 2y + i) mod 7 < 3 else 12; ' +
     'sol(i, y, x) = (i + 1)·x(20 − x)·y(20 − y)/1000 (0 on the boundary).',
   psicov:
@@ -224,7 +225,7 @@ function writeFsd50k(put: Put, seed: number): void {
 export const darcyCoeff = (i: number, y: number, x: number): number => ((x + 2 * y + i) % 7 < 3 ? 3 : 12);
 export const darcySol = (i: number, y: number, x: number): number => ((i + 1) * x * (20 - x) * y * (20 - y)) / 1000;
 
-async function writeDarcy(put: Put, version: 'v5' | 'v5-compressed'): Promise<void> {
+async function writeDarcy(put: Put, version: 'v5' | 'v5-compressed' | 'v7.3'): Promise<void> {
   for (const [name, n, offset] of [['smooth1', 6, 0], ['smooth2', 3, 100]] as const) {
     const dims = [n, 21, 21];
     const field = (f: (i: number, y: number, x: number) => number): Float64Array => {
@@ -236,6 +237,13 @@ async function writeDarcy(put: Put, version: 'v5' | 'v5-compressed'): Promise<vo
     const coeff = field(darcyCoeff);
     const sol = field(darcySol);
     const file = `piececonst_r421_N1024_${name}.mat`;
+    if (version === 'v7.3') {
+      put(file, writeMatV73([
+        { name: 'coeff', dims, cOrder: coeff, class: 'double', layout: { chunks: [2, 21, 21], deflate: 4, shuffle: true } },
+        { name: 'sol', dims, cOrder: sol, class: 'double', layout: 'contiguous' },
+      ]));
+      continue;
+    }
     put(file, mat5Bytes([
       { name: 'coeff', dims, colMajor: toColumnMajor(coeff, dims), class: 'double' },
       { name: 'sol', dims, colMajor: toColumnMajor(sol, dims), class: 'double' },

@@ -9,6 +9,8 @@ export { NpzArchive, openNpz } from './npz.js';
 export { gunzip, maybeGunzip, isGzip } from './gzip.js';
 export { TarArchive, openTar, type TarEntry } from './tar.js';
 export { readMat, readMatHeader, isMatV73, type MatValue, type MatChar, type MatStruct, type MatCell } from './mat.js';
+export { readMatV73 } from './mat-v73.js';
+export { openHdf5, readHdf5Numeric, Hdf5File, type Hdf5Object, type Hdf5Attribute, type Hdf5Type } from './hdf5.js';
 export { readWav, writeWav16, type WavAudio } from './wav.js';
 export { parseCsv, parseCsvRecords } from './csv.js';
 export { parseJsonFile, parseLabelMap } from './json.js';

@@ -1,6 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { ByteReader, latin1 } from './bytes.js';
 import { DataFormatError } from './errors.js';
+import { readMatV73 } from './mat-v73.js';
 import { decodeArray, fortranToC, product, type Dtype, type NumericArray, type NumericDtype, type NumericTypedArray } from './ndarray.js';
 import type { ByteSource } from './source.js';
 
@@ -9,8 +10,8 @@ import type { ByteSource } from './source.js';
  * elements). Arrays keep MATLAB's dimensions and come back in C order, so `x[i][j][k]` of the
  * result is MATLAB's `x(i+1, j+1, k+1)` — the same view scipy.io.loadmat gives.
  *
- * Version 7.3 files are HDF5 containers behind a 512-byte header; they are recognised and refused
- * with an error that says so (isMatV73 lets a caller route them elsewhere).
+ * Version 7.3 files are HDF5 containers behind a 512-byte header; readMat recognises them and reads
+ * them through mat-v73.ts (hdf5.ts) with the same result shape. readMatHeader is level-5 only.
  */
 
 export interface MatChar {
@@ -63,7 +64,7 @@ export function readMatHeader(source: ByteSource): MatHeader {
   const h = source.read(0, 128, 'the MAT-file header');
   const text = latin1(h.subarray(0, 116)).replace(/[\0 ]+$/, '');
   if (isMatV73(source)) {
-    throw new DataFormatError(file, 'a MATLAB level-5 MAT-file (v6/v7)', 'a v7.3 MAT-file (HDF5 container), which this reader does not decode; re-save with save(..., \'-v7\') or convert with scipy/h5py');
+    throw new DataFormatError(file, 'a MATLAB level-5 MAT-file header (v6/v7)', 'a v7.3 MAT-file (HDF5 container); read it with readMat, which handles both');
   }
   const endian = latin1(h.subarray(126, 128));
   if (!text.startsWith('MATLAB') || (endian !== 'IM' && endian !== 'MI')) {
@@ -80,6 +81,7 @@ export function readMatHeader(source: ByteSource): MatHeader {
  * time from the source, so only the variables asked for are decoded.
  */
 export function readMat(source: ByteSource, names?: readonly string[]): Map<string, MatValue> {
+  if (isMatV73(source)) return readMatV73(source, names);
   const file = source.name;
   const { littleEndian: le } = readMatHeader(source);
   const out = new Map<string, MatValue>();

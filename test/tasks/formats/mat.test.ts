@@ -82,12 +82,12 @@ describe('MAT level 5', () => {
     expectFormatError(() => readMat(bufferSource(new Uint8Array(200), 'zero.mat')), 'zero.mat', /MATLAB 5\.0/);
   });
 
-  it('a v7.3 (HDF5) file is recognised and refused with that reason', () => {
+  it('a v7.3 (HDF5) file is recognised and routed to the HDF5 reader, whose errors name the file', () => {
     const bytes = new Uint8Array(1024);
     bytes.set(Buffer.from('MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5 schema 1.00 .'));
     bytes.set([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a], 512);
     const src = bufferSource(bytes, 'v73.mat');
     expect(isMatV73(src)).toBe(true);
-    expectFormatError(() => readMat(src), 'v73.mat', /v7\.3.*HDF5/);
+    expectFormatError(() => readMat(src), 'v73.mat', /HDF5 offset and length sizes/);
   });
 });
