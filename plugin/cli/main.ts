@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { registerArchCommands } from './commands/arch.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerInspectCommand } from './commands/inspect.js';
 import { registerOptunaCommands, registerWorkerCommand } from './commands/optuna.js';
 import { registerReportCommand } from './commands/report.js';
@@ -32,6 +33,7 @@ program
   .addOption(new Option('--no-color', 'plain output').hideHelp());
 
 registerRunCommand(program);
+registerCompareCommand(program);
 registerValidateCommand(program);
 registerInspectCommand(program);
 registerScoreCommand(program);
