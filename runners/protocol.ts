@@ -3,6 +3,7 @@
  * (design.md §1). Shared by the pool (main thread) and the worker entry point.
  */
 import type { BackendPreference } from '../plugin/nn/backend.js';
+import type { LossKind, OutputDecode } from '../plugin/nn/task-loss.js';
 
 export interface ZcBatchData {
   readonly x: Float32Array;
@@ -10,6 +11,11 @@ export interface ZcBatchData {
   /** [batch, height, width, channels] */
   readonly shape: readonly [number, number, number, number];
   readonly numClasses: number;
+  /**
+   * Tasks other than single-label classification: float targets `(batch, outputs)` row-major and
+   * the task's loss (with its output decoding), used instead of cross-entropy on `y`.
+   */
+  readonly task?: { readonly loss: LossKind; readonly targets: Float32Array; readonly decode?: OutputDecode };
 }
 
 export interface WorkerSetup {

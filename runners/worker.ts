@@ -42,8 +42,11 @@ export default async function runJob(job: Job): Promise<JobResult> {
   const { zcBatch } = setup;
   const x = tf.tensor4d(zcBatch.x, [...zcBatch.shape]);
   const y = tf.tensor1d(zcBatch.y, 'int32');
+  const zcTask = zcBatch.task;
+  const targets = zcTask ? tf.tensor2d(zcTask.targets, [zcBatch.shape[0], zcTask.targets.length / zcBatch.shape[0]]) : null;
+  const task = zcTask && targets ? { task: { loss: zcTask.loss, targets, ...(zcTask.decode ? { decode: zcTask.decode } : {}) } } : {};
   try {
-    const results = scoreProxies(net, { x, y, numClasses: zcBatch.numClasses }, job.proxies);
+    const results = scoreProxies(net, { x, y, numClasses: zcBatch.numClasses, ...task }, job.proxies);
     const values: Record<string, number> = {};
     const perLayer: Record<string, Record<string, number>> = {};
     for (const [name, result] of Object.entries(results)) {
@@ -55,6 +58,7 @@ export default async function runJob(job: Job): Promise<JobResult> {
   } finally {
     x.dispose();
     y.dispose();
+    targets?.dispose();
     net.dispose();
   }
 }

@@ -54,7 +54,8 @@ interface NetworkParts {
   readonly cells: ReadonlyArray<{ readonly id: string; readonly module: CellModule }>;
   /** BN → ReLU → conv1×1 → BN, before pooling. */
   readonly head: Block;
-  readonly classifier: LinearLayer;
+  /** Pooled head: linear on the pooled feature; dense head: per-pixel 1×1 conv with bias. */
+  readonly classifier: LinearLayer | ConvLayer;
 }
 
 /** Builds every layer in execution order, so the registry's layer list is the execution order. */
@@ -98,7 +99,10 @@ function buildParts(arch: Arch, registry: ParameterRegistry): NetworkParts {
     headConv,
     new BatchNormLayer(registry, 'head.conv.bn', arch.headWidth, size, true),
   ]);
-  const classifier = new LinearLayer(registry, 'classifier', arch.headWidth, arch.numClasses);
+  const classifier =
+    arch.head === 'dense'
+      ? new ConvLayer(registry, { id: 'classifier', inChannels: arch.headWidth, outChannels: arch.numClasses, kernel: 1, stride: 1, inSize: size, bias: true })
+      : new LinearLayer(registry, 'classifier', arch.headWidth, arch.numClasses);
   return { stem, cells, head, classifier };
 }
 
@@ -270,8 +274,16 @@ class FunctionalNetwork implements Network {
         }
         const feature = this.parts.head.apply(ctx, h);
         options.onFeature?.('head', feature);
+        const classifier = this.parts.classifier;
+        if (classifier instanceof ConvLayer) {
+          // Dense head: per-pixel outputs at the head's resolution, bilinearly upsampled to the
+          // input size (identity when the network keeps stride 1), flattened NHWC per example.
+          const perPixel = classifier.apply(ctx, feature);
+          const full = perPixel.shape[1] === height && perPixel.shape[2] === width ? perPixel : tf.image.resizeBilinear(perPixel, [height, width]);
+          return tf.reshape(full, [x.shape[0], height * width * this.arch.numClasses]) as Tensor2D;
+        }
         const pooled = tf.mean(feature, [1, 2]) as Tensor2D;
-        return this.parts.classifier.apply(ctx, pooled);
+        return classifier.apply(ctx, pooled);
       });
       return { logits, batchStats: ctx.batchStats, executed: ctx.executed };
     } catch (err) {

@@ -6,17 +6,27 @@
  * and at epoch end, so a step costs one forward/backward and no synchronisation.
  */
 import { tf } from './tf.js';
-import type { Tensor, Tensor1D, Tensor4D, Variable } from './tf.js';
-import { correctCount, crossEntropy } from './loss.js';
+import type { Tensor, Tensor2D, Tensor4D, Variable } from './tf.js';
+import { correctCount } from './loss.js';
+import { taskLoss, type LossKind, type OutputDecode } from './task-loss.js';
 import { adamW, sgd, type Optimizer } from './optim.js';
 import { learningRateAt, type ScheduleKind } from './schedule.js';
 import type { BnStats, Network } from './types.js';
 import { Rng } from '../util/rng.js';
 
-/** A stream of batches; the source owns order and augmentation, the consumer disposes each batch. */
+/**
+ * A stream of batches; the source owns order and augmentation, the consumer disposes each batch.
+ * `y` holds int32 labels (cross-entropy) or float32 targets `(batch, outputs)` (other losses).
+ */
 export interface BatchSource {
   readonly size: number;
-  batches(epoch: number, batchSize: number, rng: Rng): Iterable<{ readonly x: Tensor4D; readonly y: Tensor1D }>;
+  batches(epoch: number, batchSize: number, rng: Rng): Iterable<{ readonly x: Tensor4D; readonly y: Tensor }>;
+}
+
+/** The task's loss (default cross-entropy on labels) and the decoding applied before it. */
+export interface LossOptions {
+  readonly loss?: LossKind;
+  readonly decode?: OutputDecode;
 }
 
 export interface TrainConfig {
@@ -39,6 +49,10 @@ export interface TrainConfig {
   readonly logEvery?: number;
   readonly adamBetas?: readonly [number, number];
   readonly adamEpsilon?: number;
+  /** Loss of the task (default cross-entropy with `labelSmoothing`). */
+  readonly loss?: LossKind;
+  /** Decoding of the outputs before the loss (Darcy's target normaliser). */
+  readonly decode?: OutputDecode;
 }
 
 export interface StepInfo {
@@ -80,11 +94,14 @@ export interface TrainHooks {
 }
 
 export interface EvaluationResult {
-  /** Mean cross-entropy (no smoothing) over all examples. */
+  /** Mean loss (cross-entropy without smoothing, or the task's loss) per example. */
   readonly loss: number;
+  /** Top-1 accuracy; NaN for losses other than cross-entropy (no class labels). */
   readonly accuracy: number;
-  /** Arg-max class per example, in source order. */
+  /** Arg-max class per example, in source order (cross-entropy only). */
   readonly predictions?: Int32Array;
+  /** Raw network outputs `(examples, outputs)` row-major, when asked for with `keepOutputs`. */
+  readonly outputs?: Float32Array;
 }
 
 export function createOptimizer(net: Network, config: TrainConfig): Optimizer {
@@ -169,6 +186,8 @@ export async function trainNetwork(
   }
   if (trainable.length === 0) throw new Error('trainNetwork: the network has no trainable parameters');
 
+  const lossKind = config.loss ?? 'cross-entropy';
+  const classifying = lossKind === 'cross-entropy';
   const optimizer = createOptimizer(net, config);
   const epochs: EpochRecord[] = [];
   const started = performance.now();
@@ -189,8 +208,8 @@ export async function trainNetwork(
               const { value, grads } = tf.variableGrads(() => {
                 const out = net.forward(batch.x, { mode: 'train' });
                 stats = keepStats(out.batchStats);
-                correct = tf.keep(correctCount(out.logits, batch.y));
-                return crossEntropy(out.logits, batch.y, config.labelSmoothing);
+                correct = tf.keep(classifying ? correctCount(out.logits, batch.y as tf.Tensor1D) : tf.scalar(0, 'int32'));
+                return taskLoss(lossKind, out.logits, batch.y, { smoothing: config.labelSmoothing, decode: config.decode });
               }, trainable);
               const byKey = new Map<string, Tensor>();
               for (const [name, g] of Object.entries(grads)) {
@@ -215,8 +234,8 @@ export async function trainNetwork(
         }
         const trainSeconds = (performance.now() - epochStarted) / 1000;
         const trainLoss = totals.loss.dataSync()[0]! / totals.examples;
-        const trainAccuracy = totals.correct.dataSync()[0]! / totals.examples;
-        const val = data.val ? evaluate(net, data.val, config.batchSize) : null;
+        const trainAccuracy = classifying ? totals.correct.dataSync()[0]! / totals.examples : Number.NaN;
+        const val = data.val ? evaluate(net, data.val, config.batchSize, { loss: config.loss, decode: config.decode }) : null;
         const record: EpochRecord = {
           epoch,
           trainLoss,
@@ -241,11 +260,25 @@ export async function trainNetwork(
   return { epochs, totalSteps: step, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Loss, accuracy and predictions of `net` on a whole source, inference-mode BN. */
-export function evaluate(net: Network, source: BatchSource, batchSize: number): EvaluationResult {
+/**
+ * Loss, accuracy and predictions of `net` on a whole source, inference-mode BN. With a loss
+ * other than cross-entropy, accuracy is NaN and there are no predictions; `keepOutputs` also
+ * returns the raw outputs (read back batch by batch, so the device holds one batch at a time).
+ */
+export function evaluate(
+  net: Network,
+  source: BatchSource,
+  batchSize: number,
+  options: LossOptions & { readonly keepOutputs?: boolean } = {},
+): EvaluationResult {
+  const lossKind = options.loss ?? 'cross-entropy';
+  const classifying = lossKind === 'cross-entropy';
+  // relative-l2 sums over the batch already; the others are batch means.
+  const perBatchSum = lossKind === 'relative-l2';
   let lossSum: Tensor = tf.scalar(0);
   let correctSum: Tensor = tf.scalar(0, 'int32');
   const predictions: Tensor[] = [];
+  const outputs: Float32Array[] = [];
   let examples = 0;
   try {
     for (const batch of source.batches(0, batchSize, new Rng(0))) {
@@ -253,29 +286,46 @@ export function evaluate(net: Network, source: BatchSource, batchSize: number): 
         const next = tf.tidy(() => {
           const { logits } = net.forward(batch.x, { mode: 'infer' });
           const n = batch.x.shape[0];
+          const loss = taskLoss(lossKind, logits, batch.y, { decode: options.decode });
+          if (options.keepOutputs) outputs.push(Float32Array.from(logits.dataSync()));
           return {
-            loss: tf.add(lossSum, tf.mul(crossEntropy(logits, batch.y), n)),
-            correct: tf.add(correctSum, correctCount(logits, batch.y)),
-            predicted: tf.cast(tf.argMax(logits, 1), 'int32'),
+            loss: tf.add(lossSum, perBatchSum ? loss : tf.mul(loss, n)),
+            correct: classifying ? tf.add(correctSum, correctCount(logits as Tensor2D, batch.y as tf.Tensor1D)) : tf.clone(correctSum),
+            // Non-classification outputs have no arg-max class: an empty placeholder, dropped below.
+            predicted: classifying ? tf.cast(tf.argMax(logits, 1), 'int32') : tf.zeros([0], 'int32'),
           };
         });
         tf.dispose([lossSum, correctSum]);
         lossSum = next.loss;
         correctSum = next.correct;
-        predictions.push(next.predicted);
+        if (classifying) predictions.push(next.predicted);
+        else next.predicted.dispose();
         examples += batch.x.shape[0];
       } finally {
         tf.dispose([batch.x, batch.y]);
       }
     }
     if (examples === 0) throw new RangeError('evaluate: the source yielded no examples');
+    const kept = options.keepOutputs ? { outputs: concatRows(outputs) } : {};
+    if (!classifying) return { loss: lossSum.dataSync()[0]! / examples, accuracy: Number.NaN, ...kept };
     const predicted = tf.tidy(() => tf.concat(predictions).dataSync() as Int32Array);
     return {
       loss: lossSum.dataSync()[0]! / examples,
       accuracy: correctSum.dataSync()[0]! / examples,
       predictions: Int32Array.from(predicted),
+      ...kept,
     };
   } finally {
     tf.dispose([lossSum, correctSum, ...predictions]);
   }
+}
+
+function concatRows(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }

@@ -32,6 +32,7 @@ export function cheapestNetwork(space: SpaceContext): CheapestNetwork {
         stemStride: space.stemStride,
         se: space.se,
         headWidth: space.bounds.minHeadWidth,
+        ...(space.head === 'dense' ? { head: 'dense' as const } : {}),
         stages: [{ cell: singleNodeCell(op, kernel), channels: space.bounds.minChannels, stride: 1, repeats: 1 }],
       };
       const cost = archCost(arch);

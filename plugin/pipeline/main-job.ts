@@ -28,7 +28,9 @@ import type { Candidate, Evaluation, SearchMethod } from '../search/types.js';
 import { archToJson } from '../space/arch-json.js';
 import { archCost } from '../space/cost.js';
 import type { Arch } from '../space/types.js';
-import { firstExamples, splitSource } from '../tasks/batches.js';
+import { concatSplits, firstExamples, splitSource } from '../tasks/batches.js';
+import type { MetricResult } from '../tasks/metrics/result.js';
+import { taskOutput } from '../tasks/output.js';
 import { loadTask } from '../tasks/registry.js';
 import type { Task } from '../tasks/types.js';
 import { Rng } from '../util/rng.js';
@@ -60,7 +62,7 @@ export interface RunResult {
   readonly format: 'hgnas/result@1';
   readonly name: string;
   readonly task: string;
-  readonly metric: { readonly name: string; readonly value: number; readonly direction: 'max' | 'min'; readonly split: 'test' };
+  readonly metric: ReportedMetric;
   readonly params: number;
   readonly flops: number;
   readonly flopsConvLinear: number;
@@ -107,13 +109,34 @@ export interface RunResult {
   readonly finishedAt: string;
 }
 
+/**
+ * The test metric as result.json reports it: the official name, raw value and direction, plus the
+ * NAS-Bench-360 table form (`lowerIsBetter`: 0-1 error in % for accuracy, 1 − x for the other
+ * higher-is-better metrics, the value itself otherwise) and the metric variant
+ * (nas-bench-360.md §4, §6 items 5–6), so tables across tasks can be assembled from result.json.
+ */
+export interface ReportedMetric {
+  readonly name: string;
+  readonly value: number;
+  readonly direction: 'max' | 'min';
+  readonly split: 'test';
+  readonly lowerIsBetter: number;
+  readonly variant: string;
+  /** What the winner was trained on before the test (recipe evaluation.finalData). */
+  readonly trainedOn: 'train' | 'train+val';
+}
+
+function reportedMetric(m: MetricResult, trainedOn: 'train' | 'train+val'): ReportedMetric {
+  return { name: m.name, value: m.value, direction: m.direction, split: 'test', lowerIsBetter: m.tableValue, variant: m.variant, trainedOn };
+}
+
 export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   const { loaded, runDir, progress } = options;
   const recipe = loaded.recipe;
   const startedAt = new Date();
   const t0 = performance.now();
 
-  const task = loadTask({ id: recipe.task.id, data: recipe.task.data, split: recipe.task.split });
+  const task = loadTask({ id: recipe.task.id, data: recipe.task.data, split: recipe.task.split, options: recipe.task.options ?? {} });
   const space = spaceContext(recipe, task);
   const budget = recipeBudget(recipe);
   const problems = budgetProblems(space, budget);
@@ -135,6 +158,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   const resumed = options.resume ? resumeSearch(runDir, method, recipe, evaluationBudget) : { evaluated: 0, failed: 0, proxySeconds: 0, wallSeconds: 0 };
   const already = { evaluated: resumed.evaluated, failed: resumed.failed, proxySeconds: resumed.proxySeconds };
   const zc = firstExamples(task.splits.train, task.inputShape, recipe.search.zcBatchSize);
+  const output = taskOutput(task);
   const pool = new WorkerPool({
     workers: recipe.runtime.workers,
     timeoutSeconds: recipe.runtime.jobTimeoutSeconds,
@@ -146,6 +170,10 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
         y: zc.y,
         shape: [zc.count, task.inputShape.height, task.inputShape.width, task.inputShape.channels],
         numClasses: task.numClasses,
+        // Non-classification tasks: the proxies differentiate the task's own loss.
+        ...(zc.targets !== undefined
+          ? { task: { loss: output.loss, targets: zc.targets, ...(output.decode ? { decode: output.decode } : {}) } }
+          : {}),
       },
     },
   });
@@ -226,7 +254,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
     format: 'hgnas/result@1',
     name: recipe.name,
     task: task.id,
-    metric: { name: task.metric.name, value: testMetric, direction: task.metric.direction, split: 'test' },
+    metric: reportedMetric(testMetric, recipe.evaluation.finalData ?? 'train'),
     params: winner.candidate.cost.params,
     flops: winner.candidate.cost.flops,
     flopsConvLinear: winner.candidate.cost.flopsConvLinear,
@@ -394,28 +422,45 @@ function trainConfig(recipe: Recipe, epochs: number): TrainConfig {
   };
 }
 
+/** The recipe's training protocol with the task's loss and output decoding. */
+function taskTrainConfig(recipe: Recipe, task: Task, epochs: number): TrainConfig {
+  const output = taskOutput(task);
+  return { ...trainConfig(recipe, epochs), loss: output.loss, ...(output.decode ? { decode: output.decode } : {}) };
+}
+
+/** The task's official metric on `split` (search mode: val; final: test), from raw outputs. */
+function splitMetric(net: ReturnType<typeof buildNetwork>, task: Task, split: Task['splits']['train']): MetricResult {
+  const output = taskOutput(task);
+  const source = splitSource(split, task.inputShape, { shuffle: false });
+  const { outputs } = evaluate(net, source, 256, { loss: output.loss, decode: output.decode, keepOutputs: true });
+  return output.evaluate(outputs!, split);
+}
+
 async function rerank(finalists: readonly Evaluation[], recipe: Recipe, task: Task, progress: Progress): Promise<Evaluation> {
   let best = finalists[0]!;
-  let bestAccuracy = -Infinity;
+  // Ranked by the task's official metric on val, made higher-is-better.
+  let bestScore = -Infinity;
   const epochs = recipe.evaluation.rerank.epochs;
   const train = splitSource(task.splits.train, task.inputShape, { shuffle: true, augment: recipe.evaluation.train.augment });
-  const val = splitSource(task.splits.val, task.inputShape, { shuffle: false });
   const bar = progress.task('rerank', finalists.length, 'finalists');
+  let bestName = '';
   for (const [i, f] of finalists.entries()) {
     const net = buildNetwork(f.candidate.arch, { seed: recipe.seed });
     try {
-      await trainNetwork(net, { train }, trainConfig(recipe, epochs));
-      const { accuracy } = evaluate(net, val, 256);
-      if (accuracy > bestAccuracy) {
-        bestAccuracy = accuracy;
+      await trainNetwork(net, { train }, taskTrainConfig(recipe, task, epochs));
+      const metric = splitMetric(net, task, task.splits.val);
+      const score = metric.direction === 'max' ? metric.value : -metric.value;
+      if (score > bestScore) {
+        bestScore = score;
         best = f;
+        bestName = `val ${metric.name} ${metric.value.toFixed(4)}`;
       }
-      bar.update(i + 1, `#${f.candidate.id} val acc ${accuracy.toFixed(4)}`);
+      bar.update(i + 1, `#${f.candidate.id} val ${metric.name} ${metric.value.toFixed(4)}`);
     } finally {
       net.dispose();
     }
   }
-  bar.finish(`picked #${best.candidate.id} (val acc ${bestAccuracy.toFixed(4)})`);
+  bar.finish(`picked #${best.candidate.id} (${bestName})`);
   return best;
 }
 
@@ -425,34 +470,44 @@ async function trainAndTest(
   task: Task,
   progress: Progress,
   runDir: RunDir,
-): Promise<{ history: TrainHistory; testMetric: number }> {
+): Promise<{ history: TrainHistory; testMetric: MetricResult }> {
   const t = recipe.evaluation.train;
+  const output = taskOutput(task);
+  if (output.head === 'dense' && (t.augment.randomCrop > 0 || t.augment.flip)) {
+    throw new InputError(
+      `evaluation.train.augment: task ${task.id} predicts per pixel; crop and flip would move the inputs but not the targets`,
+      'set evaluation.train.augment to { randomCrop: 0, flip: false }',
+    );
+  }
   const net = buildNetwork(arch, { seed: recipe.seed });
   try {
-    const train = splitSource(task.splits.train, task.inputShape, { shuffle: true, augment: t.augment });
-    const val = splitSource(task.splits.val, task.inputShape, { shuffle: false });
-    const test = splitSource(task.splits.test, task.inputShape, { shuffle: false });
+    // NAS-Bench-360's final mode retrains on train + val and tests once (nas-bench-360.md §6).
+    const merged = recipe.evaluation.finalData === 'train+val';
+    const trainSplit = merged ? concatSplits(task.splits.train, task.splits.val) : task.splits.train;
+    const train = splitSource(trainSplit, task.inputShape, { shuffle: true, augment: t.augment });
+    const val = merged ? undefined : splitSource(task.splits.val, task.inputShape, { shuffle: false });
     const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
     const bar = progress.task('train', t.epochs * stepsPerEpoch, 'steps');
     let lastVal: number | null = null;
-    const history = await trainNetwork(net, { train, val }, trainConfig(recipe, t.epochs), {
+    const history = await trainNetwork(net, { train, ...(val ? { val } : {}) }, taskTrainConfig(recipe, task, t.epochs), {
       onStep: (info) =>
         bar.update(info.step, `epoch ${info.epoch + 1}/${t.epochs}, lr ${info.lr.toExponential(2)}${lastVal === null ? '' : `, val acc ${lastVal.toFixed(4)}`}`),
       onEpoch: (info) => {
         lastVal = info.valAccuracy;
         progress.log(
-          `epoch ${info.epoch + 1}/${t.epochs}: train loss ${info.trainLoss.toFixed(4)} acc ${info.trainAccuracy.toFixed(4)}` +
-            (info.valAccuracy !== null ? ` | val acc ${info.valAccuracy.toFixed(4)}` : '') +
+          `epoch ${info.epoch + 1}/${t.epochs}: train loss ${info.trainLoss.toFixed(4)}` +
+            (Number.isNaN(info.trainAccuracy) ? '' : ` acc ${info.trainAccuracy.toFixed(4)}`) +
+            (info.valLoss !== null ? ` | val loss ${info.valLoss.toFixed(4)}` : '') +
+            (info.valAccuracy !== null && !Number.isNaN(info.valAccuracy) ? ` acc ${info.valAccuracy.toFixed(4)}` : '') +
             ` | ${Math.round(info.imagesPerSecond)} img/s`,
         );
       },
     });
     bar.finish();
-    const { predictions } = evaluate(net, test, 256);
-    // The task's own metric on the held-out split, from the predicted classes.
-    const testMetric = task.metric.compute(predictions!, task.splits.test.y);
+    // The task's official metric on the held-out split, from the raw outputs, once.
+    const testMetric = splitMetric(net, task, task.splits.test);
     if (recipe.output.saveModel) {
-      await saveNetworkWeights(net, runDir.subdir('model'), { archJson: archToJson(arch), testMetric: { name: task.metric.name, value: testMetric } });
+      await saveNetworkWeights(net, runDir.subdir('model'), { archJson: archToJson(arch), testMetric: { name: testMetric.name, value: testMetric.value } });
     }
     return { history, testMetric };
   } finally {
@@ -476,12 +531,19 @@ export interface TrainResult {
 /** `hgnas train`: the recipe's task and training protocol applied to a given architecture. */
 export async function trainArchitecture(arch: Arch, loaded: LoadedRecipe, runDir: RunDir, progress: Progress): Promise<TrainResult> {
   const recipe = loaded.recipe;
-  const task = loadTask({ id: recipe.task.id, data: recipe.task.data, split: recipe.task.split });
+  const task = loadTask({ id: recipe.task.id, data: recipe.task.data, split: recipe.task.split, options: recipe.task.options ?? {} });
   const expected = task.inputShape;
   if (arch.input.height !== expected.height || arch.input.width !== expected.width || arch.input.channels !== expected.channels || arch.numClasses !== task.numClasses) {
     throw new InputError(
       `architecture input ${arch.input.height}×${arch.input.width}×${arch.input.channels} with ${arch.numClasses} classes does not match task ${task.id} (${expected.height}×${expected.width}×${expected.channels}, ${task.numClasses} classes)`,
       'use a genotype made for this task, or a recipe whose task matches the genotype',
+    );
+  }
+  const wantHead = taskOutput(task).head;
+  if ((arch.head ?? 'pooled') !== wantHead) {
+    throw new InputError(
+      `architecture head '${arch.head ?? 'pooled'}' does not match task ${task.id}, which needs the ${wantHead} head`,
+      'use a genotype made for this task (hgnas/arch@1 field "head")',
     );
   }
   const backend = await initBackend(recipe.runtime.backend);
@@ -493,7 +555,7 @@ export async function trainArchitecture(arch: Arch, loaded: LoadedRecipe, runDir
   const result: TrainResult = {
     format: 'hgnas/train-result@1',
     task: task.id,
-    metric: { name: task.metric.name, value: testMetric, direction: task.metric.direction, split: 'test' },
+    metric: reportedMetric(testMetric, recipe.evaluation.finalData ?? 'train'),
     params: cost.params,
     flops: cost.flops,
     training: { epochs: history.epochs.length, seconds: round((performance.now() - started) / 1000) },

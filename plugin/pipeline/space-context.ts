@@ -25,6 +25,7 @@ export function spaceContext(recipe: Recipe, task: Task): SpaceContext {
   return {
     input: task.inputShape,
     numClasses: task.numClasses,
+    ...(task.output?.head === 'dense' ? { head: 'dense' as const } : {}),
     stemStride,
     se: recipe.space.se,
     bounds: macroBounds(recipe),

@@ -91,6 +91,7 @@ export class ProxyEvaluation {
       const saliencies = layerSaliencies(this.net, this.batch.x, this.batch.y, {
         numClasses: this.batch.numClasses,
         fisher: this.features.activationGradients === true,
+        ...(this.batch.task !== undefined ? { task: this.batch.task } : {}),
       });
       requireAllExecuted(this.net, saliencies.executed, 'training');
       return saliencies;
@@ -119,7 +120,7 @@ export class ProxyEvaluation {
   /** ZiCo's per-layer S_ℓ from the batch split into mini-batches. */
   zico(): ZicoLayers {
     return this.once('zico', () => {
-      const zico = zicoLayers(this.net, this.batch.x, this.batch.y, ZICO_MINI_BATCHES);
+      const zico = zicoLayers(this.net, this.batch.x, this.batch.y, ZICO_MINI_BATCHES, this.batch.task);
       requireAllExecuted(this.net, zico.executed, 'ZiCo');
       return zico;
     });

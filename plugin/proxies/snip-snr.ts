@@ -8,6 +8,8 @@
 import { tf } from '../nn/tf.js';
 import type { Tensor, Tensor1D, Tensor4D, Variable } from '../nn/tf.js';
 import { crossEntropy } from '../nn/loss.js';
+import { taskLoss } from '../nn/task-loss.js';
+import type { ProxyTaskLoss } from './types.js';
 import type { BnStats, Network } from '../nn/types.js';
 import { fisherOfProbeGradient, fisherProbes } from './fisher.js';
 import { gradientsOf } from './gradients.js';
@@ -38,6 +40,8 @@ export interface SaliencyOptions {
   readonly numClasses?: number;
   /** Also carry the fisher activation probes through the same pass. */
   readonly fisher?: boolean;
+  /** The task's loss and float targets instead of cross-entropy on `y` (ProxyBatch.task). */
+  readonly task?: ProxyTaskLoss;
 }
 
 /** SNR_ℓ = sum / std, or sum itself when std is 0 or NaN (§5.2). */
@@ -93,6 +97,8 @@ export function layerSaliencies(
         executed = result.executed;
         // Networks may keep batch statistics beyond the pass; SNIP never commits them (§5.1).
         batchStats = result.batchStats;
+        const task = options.task;
+        if (task !== undefined) return taskLoss(task.loss, result.logits, task.targets, { decode: task.decode });
         if (numClasses !== undefined && result.logits.shape[1] !== numClasses) {
           throw new Error(`the network has ${result.logits.shape[1]} outputs but the batch has ${numClasses} classes`);
         }

@@ -3,7 +3,8 @@
  * initialised network on one batch and never throws for a bad candidate: NaN/±∞ values, layers
  * that did not fire and any exception come back as `{ ok: false, reason }`.
  */
-import type { Tensor1D, Tensor4D } from '../nn/tf.js';
+import type { Tensor1D, Tensor2D, Tensor4D } from '../nn/tf.js';
+import type { LossKind, OutputDecode } from '../nn/task-loss.js';
 import type { Network } from '../nn/types.js';
 
 export interface ProxyBatch {
@@ -12,10 +13,22 @@ export interface ProxyBatch {
   readonly y: Tensor1D;
   readonly numClasses: number;
   /**
+   * Tasks other than single-label classification (NAS-Bench-360): the float targets
+   * `(batch, outputs)` and the task's loss, which replace `y` and cross-entropy in every proxy
+   * that differentiates a loss (SNIP, SNIP-SNR, TCET, grad_norm, fisher, ZiCo).
+   */
+  readonly task?: ProxyTaskLoss;
+  /**
    * Seed of the draws a proxy makes itself (Zen-score's Gaussian inputs and N(0, 1) weights);
    * default 0, so a candidate's score is reproducible.
    */
   readonly seed?: number;
+}
+
+export interface ProxyTaskLoss {
+  readonly loss: LossKind;
+  readonly targets: Tensor2D;
+  readonly decode?: OutputDecode;
 }
 
 export interface ProxyNeeds {

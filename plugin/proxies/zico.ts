@@ -14,6 +14,8 @@
 import { tf } from '../nn/tf.js';
 import type { Tensor, Tensor1D, Tensor4D } from '../nn/tf.js';
 import { crossEntropy } from '../nn/loss.js';
+import { taskLoss } from '../nn/task-loss.js';
+import type { ProxyTaskLoss } from './types.js';
 import type { BnStats, Network } from '../nn/types.js';
 import { gradientsOf } from './gradients.js';
 import { layerWeights } from './snip-snr.js';
@@ -40,7 +42,7 @@ export function splitBatch(batch: number, parts: number): Array<{ start: number;
 }
 
 /** S_ℓ of every conv/linear layer from `parts` mini-batches of (x, y). */
-export function zicoLayers(net: Network, x: Tensor4D, y: Tensor1D, parts = 2): ZicoLayers {
+export function zicoLayers(net: Network, x: Tensor4D, y: Tensor1D, parts = 2, task?: ProxyTaskLoss): ZicoLayers {
   const weights = layerWeights(net);
   const ids = [...weights.keys()];
   const slices = splitBatch(x.shape[0], parts);
@@ -58,6 +60,10 @@ export function zicoLayers(net: Network, x: Tensor4D, y: Tensor1D, parts = 2): Z
             const result = net.forward(xb, { mode: 'train' });
             batchStats = result.batchStats;
             executed = executed === null ? result.executed : new Set([...executed].filter((id) => result.executed.has(id)));
+            if (task !== undefined) {
+              const tb = tf.slice(task.targets, [start, 0], [size, -1]);
+              return taskLoss(task.loss, result.logits, tb, { decode: task.decode });
+            }
             return crossEntropy(result.logits, yb);
           }, [...weights.values()]);
           perBatch.push(grads.map((g) => (g === null ? null : tf.keep(g))));

@@ -59,6 +59,8 @@ export interface TaskSection {
   /** Absolute directory of the task's data files; null = embedded data. */
   data: string | null;
   split: { train: number; val: number; test: number };
+  /** Adapter options (NAS-Bench-360 split sizes, grid stride); absent = the benchmark's constants. */
+  options?: Record<string, number | string | boolean>;
   stemStride: 'auto' | 1 | 2;
 }
 
@@ -94,7 +96,7 @@ export interface PretrainSection {
   /** Absolute checkpoint directory, or null for <output.dir>/<name>-checkpoint. */
   output: string | null;
   cells: { unlabelled: number; initial: number; population: number; labelled: number; maxProxyParams: number; heldOut: number };
-  proxyNetwork: { channels: number[]; cellsPerStage: number; batch: number };
+  proxyNetwork: { channels: [number, number, number]; cellsPerStage: number; batch: number };
   vae: {
     gcnLayers: number;
     hidden: number;

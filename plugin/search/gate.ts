@@ -76,7 +76,8 @@ export class CandidateGate {
 export function drawRandomCandidate(rng: Rng, space: SpaceContext, gate: CandidateGate, maxTries: number): Candidate | null {
   const labels = { ops: space.ops, kernels: space.kernels };
   for (let tries = 0; tries < maxTries; tries++) {
-    const arch = sampleArch(rng, space.bounds, (r) => sampleCell(r, labels), space.input, space.numClasses, space.stemStride, space.se);
+    const sampled = sampleArch(rng, space.bounds, (r) => sampleCell(r, labels), space.input, space.numClasses, space.stemStride, space.se);
+    const arch = space.head === 'dense' ? { ...sampled, head: 'dense' as const } : sampled;
     const candidate = gate.admit(arch, 'random');
     if (candidate) return candidate;
   }

@@ -14,6 +14,8 @@ import type { Candidate, Evaluation, SearchMethod } from './types.js';
 export interface SpaceContext {
   readonly input: InputShape;
   readonly numClasses: number;
+  /** Output head of every architecture (Arch.head); absent = pooled. */
+  readonly head?: 'pooled' | 'dense';
   readonly stemStride: 1 | 2;
   readonly se: boolean;
   readonly bounds: MacroBounds;

@@ -38,6 +38,8 @@ export interface ArchJson {
   stemStride: 1 | 2;
   se: boolean;
   headWidth: number;
+  /** Output head; absent = pooled (see Arch.head). */
+  head?: 'pooled' | 'dense';
   stages: StageJson[];
   meta?: Record<string, unknown>;
 }
@@ -96,6 +98,7 @@ export function archToJson(arch: Arch, meta?: Record<string, unknown>): ArchJson
     stemStride: arch.stemStride,
     se: arch.se,
     headWidth: arch.headWidth,
+    ...(arch.head === 'dense' ? { head: 'dense' as const } : {}),
     stages: arch.stages.map((s) => ({ channels: s.channels, stride: s.stride, repeats: s.repeats, cell: cellToJson(s.cell) })),
   };
   if (meta !== undefined) doc.meta = meta;
@@ -155,6 +158,7 @@ export function archFromJson(doc: unknown, bounds: MacroBounds = DEFAULT_MACRO_B
     se: json.se,
     stages,
     headWidth: json.headWidth,
+    ...(json.head === 'dense' ? { head: 'dense' as const } : {}),
   };
   const semantic = validateArch(arch, bounds).map(archProblem);
   if (semantic.length > 0) throw new ArchFormatError(semantic);

@@ -48,6 +48,7 @@ export interface ShapeTrace {
   readonly cells: readonly CellTrace[];
   /** Output of the head's 1×1 conv (before pooling). */
   readonly headConv: Shape;
+  /** Network outputs per example: numClasses, or H·W·numClasses with the dense head. */
   readonly logits: number;
 }
 
@@ -138,6 +139,11 @@ class Counter {
 
   relu(shape: Shape): void {
     this.macs += elements(shape);
+  }
+
+  /** Bilinear upsampling counts its output elements. */
+  upsample(output: Shape): void {
+    this.macs += elements(output);
   }
 
   /** Average pooling and global average pooling both count their input elements. */
@@ -281,6 +287,13 @@ function walkArch(arch: Arch, head: HeadKind = 'conv'): Walk {
   }
   const headConv = c.conv('head.conv', shape, arch.headWidth, { kernel: 1 });
   c.batchNorm(headConv);
+  if (arch.head === 'dense') {
+    c.conv('classifier', headConv, arch.numClasses, { kernel: 1, bias: true });
+    // Bilinear upsampling to the input size: counted as its output elements (ptflops' rule for
+    // nn.Upsample).
+    c.upsample([arch.input.height, arch.input.width, arch.numClasses]);
+    return { counter: c, trace: { input, stem, cells, headConv, logits: arch.input.height * arch.input.width * arch.numClasses } };
+  }
   c.pool(headConv);
   c.linear('classifier', arch.headWidth, arch.numClasses);
   return { counter: c, trace: { input, stem, cells, headConv, logits: arch.numClasses } };

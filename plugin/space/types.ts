@@ -67,6 +67,13 @@ export interface Arch {
   readonly stages: ReadonlyArray<Stage>;
   /** Head width F of the 1×1 conv before pooling; mandatory (method.md §14 P6). */
   readonly headWidth: number;
+  /**
+   * Output head. Absent or `pooled`: global average pooling → linear (numClasses logits).
+   * `dense`: a 1×1 conv with bias F → numClasses at the head's resolution, bilinearly upsampled
+   * to the input's H×W and flattened NHWC to H·W·numClasses outputs (dense NAS-Bench-360 tasks).
+   * Both heads have F·numClasses + numClasses parameters.
+   */
+  readonly head?: 'pooled' | 'dense';
 }
 
 /** A macro sub-space: stages hold GMM cluster ids instead of cells (method.md §10.1). */

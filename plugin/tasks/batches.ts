@@ -4,7 +4,7 @@
  * come from the caller's seeded generator, so training is reproducible.
  */
 import { tf } from '../nn/tf.js';
-import type { Tensor1D, Tensor4D } from '../nn/tf.js';
+import type { Tensor, Tensor4D } from '../nn/tf.js';
 import type { InputShape } from '../space/types.js';
 import type { Rng } from '../util/rng.js';
 import type { Split } from './types.js';
@@ -17,7 +17,8 @@ export interface Augmentation {
 
 export interface Batch {
   readonly x: Tensor4D;
-  readonly y: Tensor1D;
+  /** int32 labels `(batch)`, or float32 targets `(batch, outputs)` when the split has `targets`. */
+  readonly y: Tensor;
 }
 
 export interface BatchSource {
@@ -35,6 +36,8 @@ export function splitSource(
   const count = Math.min(split.count, options.limit ?? split.count);
   const augment = options.augment ?? NO_AUGMENTATION;
   const per = shape.height * shape.width * shape.channels;
+  const targets = split.targets;
+  const targetSize = targets === undefined ? 0 : targets.length / split.count;
   return {
     size: count,
     *batches(_epoch: number, batchSize: number, rng: Rng) {
@@ -44,16 +47,18 @@ export function splitSource(
         const ids = visit.slice(start, start + batchSize);
         const x = new Float32Array(ids.length * per);
         const y = new Int32Array(ids.length);
+        const t = new Float32Array(ids.length * targetSize);
         ids.forEach((src, i) => {
           const image = split.x.subarray(src * per, (src + 1) * per);
           const out = x.subarray(i * per, (i + 1) * per);
           if (augment.randomCrop > 0 || augment.flip) augmentInto(image, out, shape, augment, rng);
           else out.set(image);
           y[i] = split.y[src]!;
+          if (targets !== undefined) t.set(targets.subarray(src * targetSize, (src + 1) * targetSize), i * targetSize);
         });
         yield {
           x: tf.tensor4d(x, [ids.length, shape.height, shape.width, shape.channels]),
-          y: tf.tensor1d(y, 'int32'),
+          y: targets === undefined ? tf.tensor1d(y, 'int32') : tf.tensor2d(t, [ids.length, targetSize]),
         };
       }
     },
@@ -87,8 +92,39 @@ export function augmentInto(
 }
 
 /** The first `n` training examples in canonical order (method.md §5.1's fixed ZC batch). */
-export function firstExamples(split: Split, shape: InputShape, n: number): { x: Float32Array; y: Int32Array; count: number } {
+export function firstExamples(
+  split: Split,
+  shape: InputShape,
+  n: number,
+): { x: Float32Array; y: Int32Array; targets?: Float32Array; count: number } {
   const count = Math.min(n, split.count);
   const per = shape.height * shape.width * shape.channels;
-  return { x: split.x.slice(0, count * per), y: split.y.slice(0, count), count };
+  const head = { x: split.x.slice(0, count * per), y: split.y.slice(0, count), count };
+  if (split.targets === undefined) return head;
+  const size = split.targets.length / split.count;
+  return { ...head, targets: split.targets.slice(0, count * size) };
+}
+
+/**
+ * Two splits as one (NAS-Bench-360's final mode trains on train + val, nas-bench-360.md §2.1):
+ * examples of `a` then of `b`; group ids of `b` are shifted past those of `a`.
+ */
+export function concatSplits(a: Split, b: Split): Split {
+  const cat = <T extends Float32Array | Int32Array>(make: (n: number) => T, p: T, q: T): T => {
+    const out = make(p.length + q.length);
+    out.set(p);
+    out.set(q, p.length);
+    return out;
+  };
+  if ((a.targets === undefined) !== (b.targets === undefined)) throw new Error('concatSplits: one split has targets, the other not');
+  const groups =
+    a.groups && b.groups ? cat((n) => new Int32Array(n), a.groups, Int32Array.from(b.groups, (g) => g + Math.max(-1, ...a.groups!) + 1)) : undefined;
+  return {
+    x: cat((n) => new Float32Array(n), a.x, b.x),
+    y: cat((n) => new Int32Array(n), a.y, b.y),
+    ...(a.targets && b.targets ? { targets: cat((n) => new Float32Array(n), a.targets, b.targets) } : {}),
+    ...(groups ? { groups } : {}),
+    count: a.count + b.count,
+    indices: cat((n) => new Int32Array(n), a.indices, b.indices),
+  };
 }

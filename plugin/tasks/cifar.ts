@@ -164,10 +164,17 @@ function readBatches(kind: CifarKind, layout: Layout, files: FileSet, names: rea
   return { count, images, labels };
 }
 
+/** Per-channel normalisation constants and the task id they define. */
+export interface CifarVariant {
+  readonly id: string;
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
 /** In place: the arrays are the size of the dataset, so no second copy is made. */
-function normalise(images: Float32Array): void {
+function normalise(images: Float32Array, mean: readonly number[], std: readonly number[]): void {
   for (let i = 0; i < images.length; i += 3) {
-    for (let c = 0; c < 3; c++) images[i + c] = (images[i + c]! - CIFAR_MEAN[c]!) / CIFAR_STD[c]!;
+    for (let c = 0; c < 3; c++) images[i + c] = (images[i + c]! - mean[c]!) / std[c]!;
   }
 }
 
@@ -184,7 +191,11 @@ function split(batch: CifarBatch, from: number, count: number, indexBase: number
  * Loads the task from the directory holding the official files. `dataDir` null (the recipe's
  * `task.data: null`) is an InputError asking for `--data`.
  */
-export function loadCifarTask(kind: CifarKind, dataDir: string | null): Task {
+export function loadCifarTask(
+  kind: CifarKind,
+  dataDir: string | null,
+  variant: CifarVariant = { id: kind, mean: CIFAR_MEAN, std: CIFAR_STD },
+): Task {
   if (dataDir === null) {
     throw new InputError(
       `task.data: ${kind} needs the official dataset files and the recipe gives no data directory`,
@@ -194,21 +205,21 @@ export function loadCifarTask(kind: CifarKind, dataDir: string | null): Task {
   const { layout, files } = locate(kind, dataDir);
   const train = readBatches(kind, layout, files, layout.train);
   const test = readBatches(kind, layout, files, [layout.test]);
-  normalise(train.images);
-  normalise(test.images);
+  normalise(train.images, variant.mean, variant.std);
+  normalise(test.images, variant.mean, variant.std);
   const nVal = Math.round(CIFAR_VAL_FRACTION[kind] * train.count);
   const nTrain = train.count - nVal;
   if (nTrain < 1 || nVal < 1) {
     throw new InputError(`task.data: ${files.where} holds ${train.count} training images, too few to hold out a validation split`);
   }
   return {
-    id: kind,
+    id: variant.id,
     kind: 'classification',
     inputShape: { height: SIDE, width: SIDE, channels: 3 },
     numClasses: kind === 'cifar10' ? 10 : 100,
     defaultStemStride: 1,
     metric: accuracy,
-    normalization: { mean: [...CIFAR_MEAN], std: [...CIFAR_STD] },
+    normalization: { mean: [...variant.mean], std: [...variant.std] },
     splits: {
       // Canonical order: the training images in file order, then the test images.
       train: split(train, 0, nTrain, 0),

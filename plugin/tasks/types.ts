@@ -4,6 +4,8 @@
  * search methods.
  */
 import type { InputShape } from '../space/types.js';
+import type { LossKind } from '../nn/task-loss.js';
+import type { MetricResult } from './metrics/result.js';
 
 export type MetricDirection = 'max' | 'min';
 
@@ -15,10 +17,18 @@ export interface Metric {
   compute(predictions: Int32Array, labels: Int32Array): number;
 }
 
-/** An in-memory split: NHWC float32 images and int32 labels. */
+/** An in-memory split: NHWC float32 images and int32 labels (or float targets, see `targets`). */
 export interface Split {
   readonly x: Float32Array;
+  /** Class labels of a classification task; all 0 for the other kinds (their truth is `targets`). */
   readonly y: Int32Array;
+  /**
+   * Row-major `(count, TaskOutput.size)` float32 targets of the kinds other than classification:
+   * multi-hot labels (multilabel), per-pixel values in NHWC order (dense kinds).
+   */
+  readonly targets?: Float32Array;
+  /** Per-example group id where the metric pools examples (ECG record, FSD50K clip); absent otherwise. */
+  readonly groups?: Int32Array;
   readonly count: number;
   /** Indices into the task's canonical example order (recorded so splits are auditable). */
   readonly indices: Int32Array;
@@ -42,9 +52,37 @@ export interface SplitDescription {
   readonly method: string;
 }
 
+/** What the network predicts (nas-bench-360.md §1 "Task type"). */
+export type TaskKind = 'classification' | 'multilabel' | 'dense-regression' | 'dense-classification';
+
+export type { LossKind } from '../nn/task-loss.js';
+
+/**
+ * The output side of a task that is not plain single-label classification: head, loss, decoding
+ * and the official metric computed from raw network outputs. A task without it is classified by
+ * the pooled head with cross-entropy and judged by `Task.metric` on arg-max predictions.
+ */
+export interface TaskOutput {
+  readonly kind: TaskKind;
+  /** `pooled`: global pooling → linear; `dense`: per-pixel 1×1 conv, upsampled to the input size. */
+  readonly head: 'pooled' | 'dense';
+  readonly loss: LossKind;
+  /** Network outputs per example: numClasses (pooled) or H·W·numClasses (dense, NHWC order). */
+  readonly size: number;
+  /**
+   * Per-output affine decoding (value · scale + shift) applied to the network output before the
+   * loss and the metric (Darcy's target normaliser); absent = identity.
+   */
+  readonly decode?: { readonly scale: Float32Array; readonly shift: Float32Array };
+  /** The official metric from raw (undecoded) network outputs, row-major `(split.count, size)`. */
+  evaluate(outputs: Float32Array, split: Split): MetricResult;
+}
+
 export interface Task {
   readonly id: string;
-  readonly kind: 'classification';
+  readonly kind: TaskKind;
+  /** Absent for single-label classification tasks (pooled head, cross-entropy, `metric`). */
+  readonly output?: TaskOutput;
   readonly inputShape: InputShape;
   readonly numClasses: number;
   /** Stem stride the task wants when the recipe says `auto`. */

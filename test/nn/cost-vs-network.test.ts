@@ -48,4 +48,14 @@ describe('cost model against the built network', () => {
       compare(arch);
     }
   });
+
+  it('agrees on 20 random architectures with the dense per-pixel head (NAS-Bench-360 dense tasks)', () => {
+    const rng = new Rng(360);
+    const bounds = { ...DEFAULT_MACRO_BOUNDS, maxStages: 3, maxTotalCells: 4, maxChannels: 48, maxHeadWidth: 48 };
+    for (let i = 0; i < 20; i++) {
+      const input = { height: rng.pick([1, 5, 16, 21]), width: rng.pick([7, 16, 21, 46]), channels: rng.pick([1, 3]) };
+      const sampled = sampleArch(rng, bounds, (r) => sampleCell(r), input, rng.int(1, 3), rng.pick([1, 2] as const), rng.next() < 0.3);
+      compare({ ...sampled, head: 'dense' });
+    }
+  });
 });

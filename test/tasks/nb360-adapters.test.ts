@@ -1,0 +1,159 @@
+/**
+ * The NAS-Bench-360 adapters on the fixture files of nb360-fixtures.ts (official names,
+ * containers and layout): splits, layouts and preprocessing checked element by element against
+ * the fixtures' closed-form patterns and the rules of nas-bench-360.md §3, values worked by hand.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../plugin/errors.js';
+import { taskOutput } from '../../plugin/tasks/output.js';
+import { loadTask, taskFacts } from '../../plugin/tasks/registry.js';
+import type { Task } from '../../plugin/tasks/types.js';
+import { cifarPixel, darcySol, deepseaBase, satelliteValue, writeNb360Fixture } from './nb360-fixtures.js';
+
+let root: string;
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'hgnas-nb360-adapters-'));
+  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea']) await writeNb360Fixture(task, root);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const load = (id: string, options = {}): Task => loadTask({ id, data: root, split: { train: 0.7, val: 0.1, test: 0.2 }, options });
+
+/** One-hot outputs of the given classes: a perfect classifier. */
+function oneHot(labels: Int32Array, classes: number): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  labels.forEach((l, i) => (out[i * classes + l] = 1));
+  return out;
+}
+
+describe('NinaPro', () => {
+  it('reads the official three splits and lays each (52, 16) window out as 16 × 52 × 1', () => {
+    const task = load('ninapro');
+    expect(task.inputShape).toEqual({ height: 16, width: 52, channels: 1 });
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([6, 3, 3]);
+    // Fixture value s·1000 + t·16 + ch at NHWC (s, h = ch, w = t).
+    const { x } = task.splits.val;
+    for (const [s, ch, t] of [[0, 0, 0], [2, 15, 51], [1, 7, 30]] as const) expect(x[(s * 16 + ch) * 52 + t]).toBe(s * 1000 + t * 16 + ch);
+    // Labels (g·7) mod 18 with g the global index: val holds g = 6, 7, 8.
+    expect([...task.splits.val.y]).toEqual([42 % 18, 49 % 18, 56 % 18]);
+    const result = taskOutput(task).evaluate(oneHot(task.splits.test.y, 18), task.splits.test);
+    expect(result).toMatchObject({ name: 'accuracy', value: 1, direction: 'max', tableValue: 0 });
+  });
+});
+
+describe('Satellite', () => {
+  it('val = the last |test| training rows, labels − 1, each series z-normalised (population std)', () => {
+    const task = load('satellite');
+    expect(task.inputShape).toEqual({ height: 1, width: 46, channels: 1 });
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([24, 6, 6]);
+    expect([...task.splits.val.y]).toEqual([24, 25, 26, 27, 28, 29].map((r) => r % 24));
+    // Row 25 of the training file is val row 1: z-normalise sin(0.3t + 25) + 2.5 by hand.
+    const series = Array.from({ length: 46 }, (_, t) => satelliteValue(25, t));
+    const mean = series.reduce((a, b) => a + b, 0) / 46;
+    const std = Math.sqrt(series.reduce((a, b) => a + (b - mean) ** 2, 0) / 46);
+    for (const t of [0, 17, 45]) expect(task.splits.val.x[46 + t]).toBeCloseTo((series[t]! - mean) / std, 5);
+    expect(task.splits.description.method).toMatch(/last 6 rows/);
+  });
+});
+
+describe('DeepSEA', () => {
+  it('keeps the (1000, 4) one-hot rows as 1 × 1000 × 4 and reports macro AUROC with the undefined target listed', () => {
+    const task = load('deepsea');
+    expect(task.kind).toBe('multilabel');
+    expect(task.inputShape).toEqual({ height: 1, width: 1000, channels: 4 });
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([5, 2, 6]);
+    const { x } = task.splits.train;
+    for (const [n, p] of [[1, 0], [1, 48], [3, 999]] as const) {
+      const base = deepseaBase(n, p);
+      const row = Array.from(x.subarray((n * 1000 + p) * 4, (n * 1000 + p + 1) * 4));
+      expect(row).toEqual([0, 1, 2, 3].map((c) => (c === base ? 1 : 0))); // position 48 of row 1 is the all-zero base
+    }
+    const output = taskOutput(task);
+    expect(output).toMatchObject({ head: 'pooled', loss: 'bce-logits', size: 36 });
+    // Logits +1 for positives and −1 for negatives rank every target perfectly: AUROC 1 where defined.
+    const targets = task.splits.test.targets!;
+    const result = output.evaluate(Float32Array.from(targets, (t) => 2 * t - 1), task.splits.test);
+    expect(result).toMatchObject({ name: 'macro-auroc', value: 1, tableValue: 0 });
+    expect((result as unknown as { undefinedClasses: number[] }).undefinedClasses).toEqual([35]);
+  });
+});
+
+describe('Darcy Flow', () => {
+  const options = { trainCount: 4, valCount: 1, testCount: 2 };
+
+  it('subsamples with stride 5, normalises per grid point and adds the coordinate channels', () => {
+    const task = load('darcyflow', options);
+    expect(task.kind).toBe('dense-regression');
+    expect(task.inputShape).toEqual({ height: 5, width: 5, channels: 3 });
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([4, 1, 2]);
+    // Grid point (row 1, col 2) = source (y 5, x 10): coeff over samples 0..3 = 12, 3, 3, 3 →
+    // mean 5.25, n − 1 std √(60.75/3) = 4.5; sample 0 normalised (12 − 5.25)/(4.5 + 1e-5).
+    const p = 1 * 5 + 2;
+    expect(task.splits.train.x[p * 3]).toBeCloseTo(6.75 / 4.50001, 5);
+    expect(task.splits.train.x[p * 3 + 1]).toBeCloseTo(2 / 4, 6); // x = column/(g − 1)
+    expect(task.splits.train.x[p * 3 + 2]).toBeCloseTo(1 / 4, 6); // y = row/(g − 1)
+    // Targets are the raw solution: test sample 1 is smooth2 sample 1 (i = 101) at (y 5, x 10).
+    expect(task.splits.test.targets![25 + p]).toBeCloseTo(darcySol(101, 5, 10), 4);
+  });
+
+  it('decodes outputs before the metric: the encoded truth × 1.1 has relative L2 0.1', () => {
+    const task = load('darcyflow', options);
+    const output = taskOutput(task);
+    expect(output).toMatchObject({ head: 'dense', loss: 'relative-l2', size: 25 });
+    const { scale, shift } = output.decode!;
+    const truth = task.splits.test.targets!;
+    const encoded = Float32Array.from(truth, (u, i) => (1.1 * u - shift[i % 25]!) / scale[i % 25]!);
+    const result = output.evaluate(encoded, task.splits.test);
+    expect(result.name).toBe('relative-l2');
+    expect(result.direction).toBe('min');
+    expect(result.value).toBeCloseTo(0.1, 5);
+    expect(result.tableValue).toBe(result.value);
+    expect(taskFacts('darcyflow')?.head).toBe('dense');
+  });
+
+  it('rejects unknown options and too few samples with the option named', () => {
+    expect(() => load('darcyflow', { trainCout: 4 })).toThrow(InputError);
+    expect(() => load('darcyflow', { trainCout: 4 })).toThrow(/task.options.trainCout/);
+    expect(() => load('darcyflow', { trainCount: 6, valCount: 1 })).toThrow(/at least 7 samples/);
+  });
+});
+
+describe('Spherical CIFAR-100', () => {
+  it('splits the training arrays 80/20 by position and transposes NCHW to NHWC', () => {
+    const task = load('spherical');
+    expect(task.inputShape).toEqual({ height: 60, width: 60, channels: 3 });
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([8, 2, 4]);
+    // Val image 1 is training image 9: value (9·13 + c·7 + y + x) mod 256 at NHWC (y, x, c).
+    for (const [y, xx, c] of [[0, 0, 0], [59, 1, 2], [10, 20, 1]] as const) {
+      expect(task.splits.val.x[((1 * 60 + y) * 60 + xx) * 3 + c]).toBe((9 * 13 + c * 7 + y + xx) % 256);
+    }
+    expect([...task.splits.test.y]).toEqual([1, 38, 75, 112 % 100]);
+  });
+});
+
+describe('CIFAR-100 (NAS-Bench-360)', () => {
+  it('reads cifar-100/ under the data root, holds out the last fifth and uses the CIFAR-100 constants', () => {
+    const task = load('cifar100-permuted');
+    expect(task.id).toBe('cifar100-permuted');
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([8, 2, 4]);
+    const mean = [0.5071, 0.4867, 0.4408];
+    const std = [0.2675, 0.2565, 0.2761];
+    for (let c = 0; c < 3; c++) expect(task.splits.train.x[c]).toBeCloseTo((cifarPixel(0, c, 0) / 255 - mean[c]!) / std[c]!, 5);
+    expect([...task.splits.test.y]).toEqual([3, 4, 5, 6]);
+  });
+});
+
+describe('data directory', () => {
+  it('names the expected file when the task folder is missing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'hgnas-nb360-empty-'));
+    try {
+      expect(() => loadTask({ id: 'ninapro', data: empty, split: { train: 0.7, val: 0.1, test: 0.2 } })).toThrow(/ninapro_train\.npy/);
+      expect(() => loadTask({ id: 'deepsea', data: null, split: { train: 0.7, val: 0.1, test: 0.2 } })).toThrow(/needs the NAS-Bench-360 files and the recipe gives no data directory/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
