@@ -56,7 +56,8 @@ export interface CellScorer {
   close(): Promise<void>;
 }
 
-export interface CellScorerBatch extends ZcBatchData {}
+/** The fixed scoring batch: x NHWC float32, y int32 labels, shape [B, H, W, C], class count. */
+export type CellScorerBatch = ZcBatchData;
 
 const PROXIES = ['snip-snr', 'nwot'] as const;
 

@@ -165,4 +165,26 @@ describe('GraphVae forward, serialization and training', () => {
     vae.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('stops early on a flat held-out loss, keeps the best epoch, honours a time budget and trains without labels', () => {
+    const rng = new Rng(12);
+    const cells = sampleUniqueCells(rng, 80);
+    const cond = (n: number): number[][] => Array.from({ length: n }, () => [rng.next(), rng.next(), rng.next(), rng.next()]);
+    const tinyConfig: VaeConfig = { gcnLayers: 1, hidden: 8, latent: 4, decoderHidden: 8 };
+    const data = { unlabelled: cells.slice(0, 48), labelled: cells.slice(48, 72), conditions: cond(24), heldOut: { cells: cells.slice(72), conditions: cond(8) } };
+    // lr 0: the weights never move (decay is scaled by lr), so the held-out loss never improves after epoch 0.
+    const frozen = GraphVae.create(tinyConfig, 0);
+    const flat = trainVae(frozen, data, { epochs: 10, batchSize: 16, seed: 0, lr: 0, minEpochs: 1, patience: 2 });
+    expect(flat.stoppedEarly).toBe(true);
+    expect(flat.epochsRun).toBe(3);
+    expect(flat.bestEpoch).toBe(0);
+    frozen.dispose();
+    const timed = GraphVae.create(tinyConfig, 0);
+    const budget = trainVae(timed, data, { epochs: 10, batchSize: 16, seed: 0, maxSeconds: 0 });
+    expect(budget.stoppedByTime).toBe(true);
+    expect(budget.epochsRun).toBe(1);
+    const unlabelledOnly = trainVae(timed, { ...data, labelled: [], conditions: [] }, { epochs: 2, batchSize: 16, seed: 0 });
+    expect(unlabelledOnly.history.every((e) => e.triplet === 0 && e.mse === 0 && e.recLabelled === 0)).toBe(true);
+    timed.dispose();
+  });
 });
