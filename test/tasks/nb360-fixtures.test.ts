@@ -4,6 +4,7 @@
  * ../shared/docs/nas-bench-360.md §3 gives for the official files, and a few elements against the
  * closed-form patterns the fixtures promise.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import {
   readNpyObject, readNumericNpy, readPickle, readWav, type NumericArray, type PyDict, type PyValue,
 } from '../../plugin/tasks/formats/index.js';
 import {
-  COSMIC_SKY, NB360_FIXTURE_DESCRIPTIONS, NB360_FIXTURE_TASKS, NB360_TASK_FOLDERS, PSICOV_PROTEINS, cifarPixel, cosmicImage, cosmicMask, darcyCoeff, darcySol,
+  COSMIC_SKY, NB360_FIXTURE_DESCRIPTIONS, NB360_FIXTURE_TASKS, NB360_FIXTURE_VARIANTS, NB360_TASK_FOLDERS, PSICOV_PROTEINS, cifarPixel, cosmicImage, cosmicMask, darcyCoeff, darcySol,
   deepseaBase, ecgLabel, ecgLength, psicovDistance, satelliteValue, writeCifarFixture, writeNb360Fixture,
 } from './nb360-fixtures.js';
 
@@ -226,6 +227,60 @@ describe('NAS-Bench-360 fixtures', () => {
     }
   });
 
+  it('variants change only the detail they name, and unknown variants are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hgnas-nb360-variants-'));
+    const read = (task: keyof typeof NB360_TASK_FOLDERS, rel: string): Uint8Array => new Uint8Array(readFileSync(join(dir, NB360_TASK_FOLDERS[task], rel)));
+    try {
+      await writeNb360Fixture('cifar100-permuted', dir, { variant: 'python3' });
+      const tarName = 'cifar-100-python.tar.gz';
+      const tar = openTar(bufferSource(gunzip(read('cifar100-permuted', tarName), tarName), tarName));
+      const train = expectDict(readPickle(tar.read('cifar-100-python/train'), 'train'), 'train', 'batch');
+      const data = numeric(entry(train, 'data'), 'data');
+      expect([data.dtype, data.shape, at(data, [9, 1023])]).toEqual(['u1', [10, 3072], cifarPixel(9, 0, 1023)]);
+      expect(Buffer.from(tar.read('cifar-100-python/train')).includes(Buffer.from('_codecs'))).toBe(true);
+
+      for (const [variant, dtype] of [['float64', 'f8'], ['uint8', 'u1']] as const) {
+        await writeNb360Fixture('spherical', dir, { variant });
+        const d = expectDict(readPickle(gunzip(read('spherical', 's2_cifar100.gz'), 's2'), 's2'), 's2', 'root');
+        const images = numeric(entry(expectDict(entry(d, 'test'), 's2', 'test'), 'images'), 'images');
+        expect([images.dtype, images.shape, at(images, [3, 1, 7, 9])]).toEqual([dtype, [4, 3, 60, 60], (39 + 7 + 7 + 9) % 256]);
+      }
+
+      await writeNb360Fixture('ninapro', dir, { variant: 'float32' });
+      for (const split of ['train', 'val']) {
+        const a = readNumericNpy(read('ninapro', `ninapro_${split}.npy`), split);
+        expect([a.dtype, at(a, [2, 40, 9])]).toEqual(['f4', 2 * 1000 + 40 * 16 + 9]);
+        expect(readNumericNpy(read('ninapro', `label_${split}.npy`), split).dtype).toBe('i4');
+      }
+      expect(Buffer.from(read('ninapro', 'ninapro_val.npy').subarray(0, 128)).toString('latin1')).toContain("'fortran_order': True");
+
+      await writeNb360Fixture('ecg', dir, { variant: 'object-labels' });
+      const ecg = expectDict(readPickle(read('ecg', 'challenge2017.pkl'), 'ecg'), 'ecg', 'root');
+      const labels = entry(ecg, 'label');
+      if (!isNdArray(labels) || labels.kind !== 'object') throw new Error('object labels expected');
+      expect(labels.data.slice(0, 5)).toEqual(['N', 'A', 'O', '~', 'N']);
+
+      await writeNb360Fixture('satellite', dir, { variant: 'constant-series' });
+      const sat = expectDict(readNpyObject(read('satellite', 'satellite_train.npy'), 'sat'), 'sat', 'root');
+      const rows = numeric(entry(sat, 'data'), 'data');
+      expect(new Set(Array.from(rows.data.subarray(3 * 46, 4 * 46)))).toEqual(new Set([0.5]));
+      expect(at(rows, [4, 0])).toBe(satelliteValue(4, 0));
+
+      for (const variant of ['bool', 'deflated'] as const) {
+        await writeNb360Fixture('deepsea', dir, { variant });
+        const npz = openNpz(bufferSource(read('deepsea', 'deepsea_filtered.npz'), 'npz'));
+        const x = npz.getNumeric('x_val');
+        expect([x.dtype, x.shape, at(x, [1, 0, deepseaBase(1, 0)])]).toEqual([variant === 'bool' ? 'b1' : 'u1', [2, 1000, 4], 1]);
+      }
+
+      await expect(writeNb360Fixture('ecg', dir, { variant: 'float16' })).rejects.toThrow(/object-labels/);
+      await expect(writeNb360Fixture('mnist', dir)).rejects.toThrow(/unknown task/);
+      expect(Object.keys(NB360_FIXTURE_VARIANTS).sort()).toEqual([...NB360_FIXTURE_TASKS].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writeCifarFixture: CIFAR-10 python tarball with five batches, a test batch and label names', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hgnas-cifar10-'));
     try {
@@ -240,5 +295,61 @@ describe('NAS-Bench-360 fixtures', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * The same fixtures opened with the tools that wrote the real files (numpy, pickle, scipy.io,
+ * tarfile, zipfile, wave), so a misconception shared by the fixture writers and the product
+ * readers would show here. Skipped when Debian's python3-numpy/python3-scipy are absent.
+ */
+const hasPython = spawnSync('/usr/bin/python3', ['-c', 'import numpy, scipy'], { stdio: 'ignore' }).status === 0;
+const PYTHON_CHECK = String.raw`
+import sys, os, json, gzip, pickle, tarfile, zipfile, io, wave, numpy as np, scipy.io as sio
+r = sys.argv[1]; out = {}
+def desc(a): return [str(a.dtype), list(a.shape)]
+with tarfile.open(f'{r}/cifar-100/cifar-100-python.tar.gz') as t:
+    d = pickle.load(t.extractfile('cifar-100-python/train'), encoding='bytes')
+    out['cifar'] = desc(d[b'data']) + [int(d[b'data'][3, 2048 + 33]), d[b'fine_labels']]
+s = pickle.load(gzip.open(f'{r}/spherical/s2_cifar100.gz'))
+out['spherical'] = desc(s['train']['images']) + desc(s['test']['labels'])
+out['ninapro'] = desc(np.load(f'{r}/ninapro/ninapro_train.npy')) + desc(np.load(f'{r}/ninapro/label_test.npy'))
+m = sio.loadmat(f'{r}/darcyflow/piececonst_r421_N1024_smooth1.mat')
+out['darcy'] = desc(m['coeff']) + [float(m['coeff'][2, 3, 17]), float(m['sol'][1, 5, 7])]
+with zipfile.ZipFile(f'{r}/psicov/protein.zip') as z:
+    f = pickle.load(z.open('deepcov/features/3ghiC.pkl'))
+    cb = np.load(io.BytesIO(z.read('deepcov/distance/3ghiC-cb.npy')), allow_pickle=True)
+    out['psicov'] = [sorted(f.keys()), desc(f['pssm']), int(cb[0]), desc(cb[2])]
+a = np.load(f'{r}/cosmic/npy_train/f435w/14704/1/1_0.npy')
+with tarfile.open(f'{r}/cosmic/deepCR.ACS-WFC.test.tar') as t: names = t.getnames()
+out['cosmic'] = desc(a) + [int(a[1, 64:, 64:].sum()), names]
+e = pickle.load(open(f'{r}/ecg/challenge2017.pkl', 'rb'))
+out['ecg'] = [str(e['data'].dtype), desc(e['data'][5]), desc(e['label']), list(e['label'][:4])]
+sat = np.load(f'{r}/satellite/satellite_train.npy', allow_pickle=True).item()
+out['satellite'] = desc(sat['data']) + desc(sat['label']) + [int(sat['label'].max())]
+z = np.load(f'{r}/deepsea/deepsea_filtered.npz')
+out['deepsea'] = desc(z['x_test']) + desc(z['y_test']) + [int(z['y_test'][:, 35].sum()), int(z['x_train'].sum())]
+w = wave.open(f'{r}/audio/data/chunks/tr/100002_1.wav')
+out['fsd50k'] = [w.getframerate(), w.getnchannels(), w.getsampwidth(), w.getnframes()]
+print(json.dumps(out))
+`;
+
+describe.skipIf(!hasPython)('NAS-Bench-360 fixtures opened by Python', () => {
+  it('numpy/pickle/scipy/tarfile/zipfile/wave see the official dtypes, shapes, keys and values', () => {
+    const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PYTHON_CHECK, root]).toString()) as Record<string, unknown>;
+    let maskInCrop = 0;
+    for (let y = 64; y < 192; y++) for (let x = 64; x < 192; x++) maskInCrop += cosmicMask(y, x);
+    expect(out).toEqual({
+      cifar: ['uint8', [10, 3072], (3 * 7 + 2 * 50 + 33) % 256, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]],
+      spherical: ['float32', [10, 3, 60, 60], 'int64', [4]],
+      ninapro: ['float64', [6, 52, 16], 'int64', [3]],
+      darcy: ['float64', [6, 21, 21], 12, (2 * 7 * 13 * 5 * 15) / 1000],
+      psicov: [['ccmpred', 'entropy', 'freecon', 'potential', 'pssm', 'sa', 'seq', 'ss'], ['float64', [125, 22]], 125, ['float64', [125, 125]]],
+      cosmic: ['float32', [3, 192, 192], maskInCrop, ['npy_test/f435w/13804/6/1_1.npy', 'npy_test/f435w/13804/6/sky.npy']],
+      ecg: ['object', ['int16', [1450]], ['<U1', [20]], ['N', 'A', 'O', '~']],
+      satellite: ['float64', [30, 46], 'int64', [30], 24],
+      deepsea: ['uint8', [6, 1000, 4], 'uint8', [6, 36], 0, 5 * 999],
+      fsd50k: [22050, 1, 2, 16537],
+    });
   });
 });

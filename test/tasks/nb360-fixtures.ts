@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { makeZip } from './formats/helpers.js';
 import { writeMatV73 } from './hdf5-writer.js';
 import {
-  array, dict, f32Bytes, f64Bytes, i16Bytes, i64Bytes, int, list, mat5Bytes, npyBytes, npyObjectBytes, objArray, pickle, seeded, str, str2,
+  array, dict, f32Bytes, f64Bytes, i16Bytes, i32Bytes, i64Bytes, int, list, mat5Bytes, npyBytes, npyObjectBytes, objArray, pickle, seeded, str, str2,
   tarBytes, toColumnMajor, u8Bytes, wavBytes, type Py,
 } from './nb360-writers.js';
 
@@ -29,7 +29,26 @@ export interface Nb360FixtureOptions {
   seed?: number;
   /** Darcy Flow container: MAT level 5 plain (default), level 5 with compressed elements, or v7.3 (HDF5). */
   darcyMat?: 'v5' | 'v5-compressed' | 'v7.3';
+  /**
+   * A variant of the task's files for a detail §3 marks as inferred or unknown (see
+   * NB360_FIXTURE_VARIANTS); the default writes the most likely form.
+   */
+  variant?: string;
 }
+
+/** Variants per task (§7.1 "variants for every unknown"); each changes only what its name says. */
+export const NB360_FIXTURE_VARIANTS: Record<Nb360FixtureTask, readonly string[]> = {
+  'cifar100-permuted': ['python3'], // pickles as Python 3 writes them at protocol 2: str keys, bytes via _codecs.encode
+  spherical: ['float64', 'uint8'], // image dtype (float32 by default)
+  ninapro: ['float32'], // float32 data, int32 labels, and ninapro_val.npy Fortran-ordered
+  fsd50k: [],
+  darcyflow: ['v5-compressed', 'v7.3'], // same as the darcyMat option
+  psicov: [],
+  cosmic: [],
+  ecg: ['object-labels'], // label as an object array of str instead of <U1
+  satellite: ['constant-series'], // training row 3 is the constant 0.5 (division-by-zero policy)
+  deepsea: ['bool', 'deflated'], // x and y as |b1; or the npz entries deflated (savez_compressed)
+};
 
 /** Task folder under the fixtures root (the benchmark's download layout, §2.3). */
 export const NB360_TASK_FOLDERS: Record<Nb360FixtureTask, string> = {
@@ -87,6 +106,11 @@ export const NB360_FIXTURE_DESCRIPTIONS: Record<Nb360FixtureTask, string> = {
 /** Writes the fixture of one NAS-Bench-360 task under `dir` (see NB360_FIXTURE_DESCRIPTIONS). */
 export async function writeNb360Fixture(task: string, dir: string, options: Nb360FixtureOptions = {}): Promise<void> {
   const seed = options.seed ?? 0;
+  const variant = options.variant;
+  const known = NB360_FIXTURE_VARIANTS[task as Nb360FixtureTask];
+  if (variant !== undefined && known && !known.includes(variant)) {
+    throw new Error(`writeNb360Fixture: task "${task}" has no variant "${variant}"; known: ${known.join(', ') || 'none'}`);
+  }
   const root = join(dir, NB360_TASK_FOLDERS[task as Nb360FixtureTask] ?? '');
   const put = (rel: string, bytes: Uint8Array | string): void => {
     const path = join(root, rel);
@@ -95,25 +119,25 @@ export async function writeNb360Fixture(task: string, dir: string, options: Nb36
   };
   switch (task as Nb360FixtureTask) {
     case 'cifar100-permuted':
-      return writeCifar100(put);
+      return writeCifar100(put, 10, 4, variant !== 'python3');
     case 'spherical':
-      return writeSpherical(put);
+      return writeSpherical(put, variant === 'float64' ? '<f8' : variant === 'uint8' ? '|u1' : '<f4');
     case 'ninapro':
-      return writeNinapro(put);
+      return writeNinapro(put, variant === 'float32');
     case 'fsd50k':
       return writeFsd50k(put, seed);
     case 'darcyflow':
-      return writeDarcy(put, options.darcyMat ?? 'v5');
+      return writeDarcy(put, options.darcyMat ?? (variant as 'v5-compressed' | 'v7.3' | undefined) ?? 'v5');
     case 'psicov':
       return writePsicov(put);
     case 'cosmic':
       return writeCosmic(put);
     case 'ecg':
-      return writeEcg(put, seed);
+      return writeEcg(put, seed, variant === 'object-labels');
     case 'satellite':
-      return writeSatellite(put);
+      return writeSatellite(put, variant === 'constant-series');
     case 'deepsea':
-      return writeDeepsea(put);
+      return writeDeepsea(put, variant === 'bool', variant === 'deflated');
     default:
       throw new Error(`writeNb360Fixture: unknown task "${task}"; known: ${NB360_FIXTURE_TASKS.join(', ')}`);
   }
@@ -134,25 +158,28 @@ function cifarData(count: number): Uint8Array {
   return out;
 }
 
-function py2Batch(count: number, labels: [string, number[]][], batchLabel: string): Uint8Array {
+/** A CIFAR batch dict, pickled the Python 2 way (byte strings) or the Python 3 way at protocol 2. */
+function py2Batch(count: number, labels: [string, number[]][], batchLabel: string, python2 = true): Uint8Array {
+  const text = python2 ? str2 : str;
   const value = dict(
     [
-      ['batch_label', str2(batchLabel)],
+      ['batch_label', text(batchLabel)],
       ...labels.map(([k, v]): [string, Py] => [k, list(v.map(int))]),
       ['data', array('|u1', [count, 3072], cifarData(count))],
-      ['filenames', list(range(count).map((k) => str2(`img_${k}.png`)))],
+      ['filenames', list(range(count).map((k) => text(`img_${k}.png`)))],
     ],
-    str2,
+    text,
   );
-  return pickle(value, { protocol: 2, python2: true });
+  return pickle(value, { protocol: 2, python2 });
 }
 
-function writeCifar100(put: Put, nTrain = 10, nTest = 4): void {
-  const train = py2Batch(nTrain, [['fine_labels', range(nTrain).map((k) => k % 10)], ['coarse_labels', range(nTrain).map((k) => k % 5)]], 'training batch 1 of 1');
-  const test = py2Batch(nTest, [['fine_labels', range(nTest).map((k) => (k + 3) % 10)], ['coarse_labels', range(nTest).map((k) => k % 5)]], 'testing batch 1 of 1');
+function writeCifar100(put: Put, nTrain = 10, nTest = 4, python2 = true): void {
+  const text = python2 ? str2 : str;
+  const train = py2Batch(nTrain, [['fine_labels', range(nTrain).map((k) => k % 10)], ['coarse_labels', range(nTrain).map((k) => k % 5)]], 'training batch 1 of 1', python2);
+  const test = py2Batch(nTest, [['fine_labels', range(nTest).map((k) => (k + 3) % 10)], ['coarse_labels', range(nTest).map((k) => k % 5)]], 'testing batch 1 of 1', python2);
   const meta = pickle(
-    dict([['fine_label_names', list(range(100).map((i) => str2(`fine_${i}`)))], ['coarse_label_names', list(range(20).map((i) => str2(`coarse_${i}`)))]], str2),
-    { protocol: 2, python2: true },
+    dict([['fine_label_names', list(range(100).map((i) => text(`fine_${i}`)))], ['coarse_label_names', list(range(20).map((i) => text(`coarse_${i}`)))]], text),
+    { protocol: 2, python2 },
   );
   const tar = tarBytes([
     { name: 'cifar-100-python/train', data: train },
@@ -164,13 +191,14 @@ function writeCifar100(put: Put, nTrain = 10, nTest = 4): void {
 
 // ---------------------------------------------------------------------------------------------
 
-function writeSpherical(put: Put): void {
+function writeSpherical(put: Put, descr: '<f4' | '<f8' | '|u1'): void {
   const split = (n: number, labelShift: number): Py => {
-    const img = new Float32Array(n * 3 * 60 * 60);
+    const img = new Float64Array(n * 3 * 60 * 60);
     let q = 0;
     for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) for (let y = 0; y < 60; y++) for (let x = 0; x < 60; x++) img[q++] = (i * 13 + c * 7 + y + x) % 256;
+    const raw = descr === '<f4' ? f32Bytes(img) : descr === '<f8' ? f64Bytes(img) : u8Bytes(img);
     return dict([
-      ['images', array('<f4', [n, 3, 60, 60], f32Bytes(img))],
+      ['images', array(descr, [n, 3, 60, 60], raw)],
       ['labels', array('<i8', [n], i64Bytes(range(n).map((i) => (i * 37 + labelShift) % 100)))],
     ]);
   };
@@ -178,13 +206,20 @@ function writeSpherical(put: Put): void {
   put('s2_cifar100.gz', new Uint8Array(gzipSync(pkl)));
 }
 
-function writeNinapro(put: Put): void {
+function writeNinapro(put: Put, float32: boolean): void {
   let g = 0;
   for (const [name, n] of [['train', 6], ['val', 3], ['test', 3]] as const) {
     const data = new Float64Array(n * 52 * 16);
     for (let s = 0; s < n; s++) for (let t = 0; t < 52; t++) for (let ch = 0; ch < 16; ch++) data[(s * 52 + t) * 16 + ch] = s * 1000 + t * 16 + ch;
-    put(`ninapro_${name}.npy`, npyBytes('<f8', [n, 52, 16], f64Bytes(data)));
-    put(`label_${name}.npy`, npyBytes('<i8', [n], i64Bytes(range(n).map(() => (g++ * 7) % 18))));
+    const labels = range(n).map(() => (g++ * 7) % 18);
+    if (!float32) {
+      put(`ninapro_${name}.npy`, npyBytes('<f8', [n, 52, 16], f64Bytes(data)));
+      put(`label_${name}.npy`, npyBytes('<i8', [n], i64Bytes(labels)));
+      continue;
+    }
+    const fortran = name === 'val';
+    put(`ninapro_${name}.npy`, npyBytes('<f4', [n, 52, 16], f32Bytes(fortran ? toColumnMajor(data, [n, 52, 16]) : data), fortran));
+    put(`label_${name}.npy`, npyBytes('<i4', [n], i32Bytes(labels)));
   }
 }
 
@@ -205,7 +240,7 @@ function writeFsd50k(put: Put, seed: number): void {
   for (const clip of clips) {
     for (let i = 0; i < clip.chunks; i++) {
       const silent = clip.ext === 100001 && i === 1;
-      const length = clip.ext === 100002 && i === 1 ? (sr * 3) / 4 : sr;
+      const length = clip.ext === 100002 && i === 1 ? Math.floor((sr * 3) / 4) : sr;
       const f = 220 * (clip.ext - 100000) + 55 * i;
       const s = new Int16Array(length);
       if (!silent) for (let t = 0; t < length; t++) s[t] = Math.round(8000 * Math.sin((2 * Math.PI * f * t) / sr));
@@ -333,7 +368,7 @@ export const ECG_RECORDS = 20;
 export const ecgLength = (r: number): number => 900 + 110 * r;
 export const ecgLabel = (r: number): string => 'NAO~'[r % 4];
 
-function writeEcg(put: Put, seed: number): void {
+function writeEcg(put: Put, seed: number, objectLabels: boolean): void {
   const rand = seeded(seed + 2017);
   const signals = range(ECG_RECORDS).map((r) => {
     const s = Int16Array.from(range(ecgLength(r)), (t) => Math.round(300 * Math.sin(r + t / 20) + 40 * (rand() - 0.5)));
@@ -343,20 +378,20 @@ function writeEcg(put: Put, seed: number): void {
   for (let r = 0; r < ECG_RECORDS; r++) labels[r * 4] = ecgLabel(r).charCodeAt(0); // <U1: one UTF-32 code unit each
   const value = dict([
     ['data', objArray([ECG_RECORDS], signals)],
-    ['label', array('<U1', [ECG_RECORDS], labels)],
+    ['label', objectLabels ? objArray([ECG_RECORDS], range(ECG_RECORDS).map((r) => str(ecgLabel(r)))) : array('<U1', [ECG_RECORDS], labels)],
   ]);
   put('challenge2017.pkl', pickle(value, { protocol: 3 }));
 }
 
 export const satelliteValue = (r: number, t: number): number => Math.sin(0.3 * t + r) + r / 10;
 
-function writeSatellite(put: Put): void {
+function writeSatellite(put: Put, constantRow: boolean): void {
   for (const [name, n, label] of [
     ['train', 30, (r: number) => (r % 24) + 1],
     ['test', 6, (r: number) => ((5 * r) % 24) + 1],
   ] as const) {
     const value = dict([
-      ['data', array('<f8', [n, 46], f64Bytes(matrix(n, 46, satelliteValue)))],
+      ['data', array('<f8', [n, 46], f64Bytes(matrix(n, 46, (r, t) => (constantRow && name === 'train' && r === 3 ? 0.5 : satelliteValue(r, t)))))],
       ['label', array('<i8', [n], i64Bytes(range(n).map(label)))],
     ]);
     put(`satellite_${name}.npy`, npyObjectBytes(value));
@@ -366,7 +401,8 @@ function writeSatellite(put: Put): void {
 export const deepseaBase = (n: number, p: number): number => (p === (37 * n + 11) % 1000 ? -1 : (n * 3 + p * 7 + p * p) % 4);
 export const deepseaTarget = (split: string, n: number, k: number): number => (split === 'test' && k === 35 ? 0 : (n + k) % 3 === 0 ? 1 : 0);
 
-function writeDeepsea(put: Put): void {
+function writeDeepsea(put: Put, bool: boolean, deflate: boolean): void {
+  const descr = bool ? '|b1' : '|u1';
   const entries: { name: string; data: Uint8Array }[] = [];
   for (const [split, n] of [['train', 5], ['val', 2], ['test', 6]] as const) {
     const x = new Uint8Array(n * 1000 * 4);
@@ -375,9 +411,9 @@ function writeDeepsea(put: Put): void {
       if (b >= 0) x[(s * 1000 + p) * 4 + b] = 1;
     }
     const y = u8Bytes(matrix(n, 36, (s, k) => deepseaTarget(split, s, k)));
-    entries.push({ name: `x_${split}.npy`, data: npyBytes('|u1', [n, 1000, 4], x) }, { name: `y_${split}.npy`, data: npyBytes('|u1', [n, 36], y) });
+    entries.push({ name: `x_${split}.npy`, data: npyBytes(descr, [n, 1000, 4], x) }, { name: `y_${split}.npy`, data: npyBytes(descr, [n, 36], y) });
   }
-  put('deepsea_filtered.npz', makeZip(entries));
+  put('deepsea_filtered.npz', makeZip(entries.map((e) => ({ ...e, deflate }))));
 }
 
 // ---------------------------------------------------------------------------------------------

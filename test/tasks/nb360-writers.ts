@@ -175,7 +175,10 @@ function emit(v: Py, o: PickleOptions, out: Uint8Array[]): void {
       emit({ t: 'bool', v: false }, o, out);
       emit({ t: 'bool', v: true }, o, out);
       raw(new Uint8Array([0x87, 0x52]));
-      emit(tuple([int(3), nativeStr(order), none, none, none, int(-1), int(-1), int(code === 'O8' ? 63 : 0)]), o, out);
+      // Flexible types carry their element size and alignment in the state; fixed ones −1.
+      const text = /^([US])(\d+)$/.exec(code);
+      const [elsize, alignment, flags] = !text ? [-1, -1, code === 'O8' ? 63 : 0] : text[1] === 'U' ? [4 * Number(text[2]), 4, 8] : [Number(text[2]), 1, 0];
+      emit(tuple([int(3), nativeStr(order), none, none, none, int(elsize), int(alignment), int(flags)]), o, out);
       op('b');
       emit({ t: 'bool', v: false }, o, out);
       if (v.t === 'array') emit({ t: 'bytes', v: v.raw }, o, out);
