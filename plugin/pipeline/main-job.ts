@@ -483,7 +483,8 @@ async function trainAndTest(
   try {
     // NAS-Bench-360's final mode retrains on train + val and tests once (nas-bench-360.md §6).
     const merged = recipe.evaluation.finalData === 'train+val';
-    const trainSplit = merged ? concatSplits(task.splits.train, task.splits.val) : task.splits.train;
+    const trainSplit = merged ? (task.splits.final?.train ?? concatSplits(task.splits.train, task.splits.val)) : task.splits.train;
+    const testSplit = merged ? (task.splits.final?.test ?? task.splits.test) : task.splits.test;
     const train = splitSource(trainSplit, task.inputShape, { shuffle: true, augment: t.augment });
     const val = merged ? undefined : splitSource(task.splits.val, task.inputShape, { shuffle: false });
     const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
@@ -505,7 +506,7 @@ async function trainAndTest(
     });
     bar.finish();
     // The task's official metric on the held-out split, from the raw outputs, once.
-    const testMetric = splitMetric(net, task, task.splits.test);
+    const testMetric = splitMetric(net, task, testSplit);
     if (recipe.output.saveModel) {
       await saveNetworkWeights(net, runDir.subdir('model'), { archJson: archToJson(arch), testMetric: { name: testMetric.name, value: testMetric.value } });
     }

@@ -9,6 +9,7 @@ import { loadNb360Cifar100Task } from './nb360/cifar100.js';
 import type { TaskOptions } from './nb360/common.js';
 import { loadDarcyflowTask } from './nb360/darcyflow.js';
 import { loadDeepseaTask } from './nb360/deepsea.js';
+import { loadEcgTask } from './nb360/ecg.js';
 import { loadNinaproTask } from './nb360/ninapro.js';
 import { loadSatelliteTask } from './nb360/satellite.js';
 import { loadSphericalTask } from './nb360/spherical.js';
@@ -72,6 +73,10 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
   satellite: {
     facts: { inputShape: { height: 1, width: 46, channels: 1 }, numClasses: 24, defaultStemStride: 1, needsData: true },
     load: (request) => loadSatelliteTask(request.data, request.options),
+  },
+  ecg: {
+    facts: { inputShape: { height: 1, width: 1000, channels: 1 }, numClasses: 4, defaultStemStride: 2, needsData: true },
+    load: (request) => loadEcgTask(request.data, request.options),
   },
   deepsea: {
     facts: { inputShape: { height: 1, width: 1000, channels: 4 }, numClasses: 36, defaultStemStride: 2, needsData: true },

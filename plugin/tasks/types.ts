@@ -38,6 +38,12 @@ export interface TaskSplits {
   readonly train: Split;
   readonly val: Split;
   readonly test: Split;
+  /**
+   * The benchmark's final-mode splits where they are not train + val and `test` (ECG re-splits
+   * its records 90/10 for the final run, nas-bench-360.md §3.8). Used when the recipe retrains on
+   * train + val (`evaluation.finalData`); absent = concatenated train and val, and `test`.
+   */
+  readonly final?: { readonly train: Split; readonly test: Split; readonly method: string };
   /** How the splits were made, for result.json. */
   readonly description: SplitDescription;
 }

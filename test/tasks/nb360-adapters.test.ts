@@ -11,12 +11,13 @@ import { InputError } from '../../plugin/errors.js';
 import { taskOutput } from '../../plugin/tasks/output.js';
 import { loadTask, taskFacts } from '../../plugin/tasks/registry.js';
 import type { Task } from '../../plugin/tasks/types.js';
-import { cifarPixel, darcySol, deepseaBase, satelliteValue, writeNb360Fixture } from './nb360-fixtures.js';
+import { numpyPermutation } from '../../plugin/tasks/nb360/numpy-permutation.js';
+import { cifarPixel, darcySol, deepseaBase, ecgLength, satelliteValue, writeNb360Fixture } from './nb360-fixtures.js';
 
 let root: string;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hgnas-nb360-adapters-'));
-  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea']) await writeNb360Fixture(task, root);
+  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea', 'ecg']) await writeNb360Fixture(task, root);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -143,6 +144,46 @@ describe('CIFAR-100 (NAS-Bench-360)', () => {
     const std = [0.2675, 0.2565, 0.2761];
     for (let c = 0; c < 3; c++) expect(task.splits.train.x[c]).toBeCloseTo((cifarPixel(0, c, 0) / 255 - mean[c]!) / std[c]!, 5);
     expect([...task.splits.test.y]).toEqual([3, 4, 5, 6]);
+  });
+});
+
+describe('NumPy permutation (scikit-learn train_test_split shuffle)', () => {
+  it('matches numpy.random.RandomState(seed).permutation(n) (values printed by NumPy 1.24)', () => {
+    expect([...numpyPermutation(10, 0)]).toEqual([2, 8, 4, 9, 1, 6, 7, 3, 0, 5]);
+    expect([...numpyPermutation(20, 0)]).toEqual([18, 1, 19, 8, 10, 17, 6, 13, 4, 2, 5, 14, 9, 7, 16, 11, 3, 0, 15, 12]);
+    expect([...numpyPermutation(4, 0)]).toEqual([2, 3, 1, 0]);
+    const big = numpyPermutation(8528, 0); // the real record count
+    expect([...big.slice(0, 8)]).toEqual([2044, 2916, 274, 6817, 4750, 7086, 3424, 1284]);
+    expect([...big.slice(-3)]).toEqual([4859, 3264, 2732]);
+    expect([...numpyPermutation(37, 5).slice(0, 8)]).toEqual([32, 18, 3, 19, 22, 5, 0, 23]);
+  });
+});
+
+describe('ECG', () => {
+  it('splits records as train_test_split(random_state=0), windows them by label stride and tags record ids', () => {
+    const task = load('ecg');
+    // permutation(20) = 18, 1, 19, 8, …: test part of 80/20 = records 18, 1, 19, 8; permutation(4)
+    // = 2, 3, 1, 0 → test = positions 2, 3 (records 19, 8), val = positions 1, 0 (records 1, 18).
+    // Record r: length 900 + 110r, label r mod 4; windows start at 0, stride, … < length − 1000.
+    // val: record 1 (1 010, A, stride 83) → 1 window; record 18 (2 880, O, 250) → 8.
+    // test: record 19 (2 990, ~, 25) → 80 windows; record 8 (1 780, N, 500) → 2.
+    expect(ecgLength(18)).toBe(2880);
+    expect([task.splits.val.count, task.splits.test.count]).toEqual([9, 82]);
+    expect([...task.splits.val.groups!]).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect([...task.splits.val.y]).toEqual([1, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(task.inputShape).toEqual({ height: 1, width: 1000, channels: 1 });
+    // Final mode 90/10: test = records 18, 1 (9 windows), train = the other 18 records.
+    expect(task.splits.final!.test.count).toBe(9);
+    // Record-level F1: record 19 predicted ~ (right), record 8 predicted A (wrong, true N):
+    // F1 per class N 0, A 0, O 0, ~ 1 → macro 0.25.
+    const outputs = new Float32Array(82 * 4);
+    for (let w = 0; w < 82; w++) outputs[w * 4 + (w < 80 ? 3 : 1)] = 1;
+    const result = taskOutput(task).evaluate(outputs, task.splits.test);
+    expect(result).toMatchObject({ name: 'macro-f1', direction: 'max', variant: 'record-vote' });
+    expect(result.value).toBeCloseTo(0.25, 10);
+    expect(result.tableValue).toBeCloseTo(0.75, 10);
+    // Each window is the z-normalised record slice: mean over a whole record is 0.
+    expect(Math.abs(task.splits.test.x.subarray(0, 1000).reduce((a, b) => a + b, 0) / 1000)).toBeLessThan(1);
   });
 });
 
