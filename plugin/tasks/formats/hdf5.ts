@@ -12,8 +12,8 @@ import type { ByteSource } from './source.js';
  *   block in front); all addresses are relative to the superblock, as the HDF5 library treats them;
  * - object headers version 1 and 2 with continuation blocks;
  * - groups as symbol tables (v1 B-tree + local heap + SNOD nodes) and as compact link messages;
- *   dense link storage (fractal heaps, groups of more than 8 links written with the latest format)
- *   is refused with an error;
+ *   dense link and attribute storage (fractal heaps: more than 8 links or attributes written with
+ *   the latest format) is refused with an error, never skipped silently;
  * - datasets with compact, contiguous and chunked layouts (layout message version 3, and version 4
  *   with the single-chunk and implicit indexes), chunks found through the v1 B-tree, with the
  *   deflate, shuffle and Fletcher-32 filters;
@@ -172,6 +172,9 @@ export class Hdf5File {
         }
         case 0x02:
           this.linkInfo(r, m.at);
+          break;
+        case 0x15:
+          this.attributeInfo(r, m.at);
           break;
         case 0x11:
           this.symbolTable(this.offset(r, 'B-tree address'), this.offset(r, 'local heap address'), obj.links);
@@ -377,6 +380,16 @@ export class Hdf5File {
     const heap = this.offset(r, 'fractal heap address');
     if (heap !== UNDEFINED) {
       throw new DataFormatError(this.file, 'group links stored compactly or in a symbol table', 'dense link storage (a fractal heap), which this reader does not decode; re-save the file with MATLAB -v7.3 defaults or h5py libver="earliest"', at);
+    }
+  }
+
+  private attributeInfo(r: ByteReader, at: number): void {
+    r.u8('attribute info version');
+    const flags = r.u8('attribute info flags');
+    if (flags & 1) r.u16('max creation index');
+    const heap = this.offset(r, 'attribute fractal heap address');
+    if (heap !== UNDEFINED) {
+      throw new DataFormatError(this.file, 'attributes stored in the object header', 'dense attribute storage (a fractal heap, used by the latest file format for more than 8 attributes), which this reader does not decode', at);
     }
   }
 

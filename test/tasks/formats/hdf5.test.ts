@@ -103,6 +103,7 @@ def put(f, name, arr, cls, **kw):
 def darcy(f):
     put(f, 'coeff', coeff, 'double', chunks=(7, 21, 2), compression='gzip', compression_opts=4, shuffle=True)
     put(f, 'sol', sol.astype(np.float32), 'single')
+    for k in range(12): f['coeff'].attrs['note%02d' % k] = np.bytes_('x' * (40 + k))   # overflows the header: continuation blocks
     put(f, 'flag', np.array([[1, 0, 1]], dtype=np.uint8), 'logical')
     put(f, 'name', np.array([[ord(c) for c in 'coeff']], dtype=np.uint16), 'char')
     put(f, 'u16', np.arange(12, dtype=np.uint16).reshape(3, 4) * 1000, 'uint16')
@@ -116,6 +117,7 @@ def darcy(f):
 mat(d + '/earliest.mat', 'earliest', darcy)
 def latest(f):
     put(f, 'sol', sol, 'double')
+    for k in range(6): f['sol'].attrs['note%02d' % k] = np.bytes_('y' * (300 + k))   # OCHK continuation blocks
     put(f, 'one', coeff, 'double', chunks=(21, 21, 6), compression='gzip')
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE); dcpl.set_layout(h5py.h5d.COMPACT)
     tiny = np.ascontiguousarray(np.array([[7, 8]], dtype=np.int16).T)
@@ -127,6 +129,10 @@ def fixed(f):
 mat(d + '/latest-chunked.mat', 'latest', fixed)
 with h5py.File(d + '/dense.h5', 'w', libver='latest') as f:
     for k in range(12): f.create_dataset('v%02d' % k, data=np.zeros(2))
+def many_attrs(f):
+    put(f, 'sol', sol, 'double')
+    for k in range(12): f['sol'].attrs['a%02d' % k] = k
+mat(d + '/dense-attrs.mat', 'latest', many_attrs)
 `, dir]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -134,6 +140,9 @@ with h5py.File(d + '/dense.h5', 'w', libver='latest') as f:
 
   it('earliest format (superblock 0, symbol tables): Darcy fields, classes, char, logical, empty, Fletcher-32, struct', () => {
     const v = read('earliest.mat');
+    const h5 = openHdf5(bufferSource(new Uint8Array(readFileSync(join(dir, 'earliest.mat'))), 'earliest.mat'));
+    const coeffHeader = h5.object(h5.object(h5.rootAddress).links.get('coeff') ?? -1);
+    expect(coeffHeader.attributes.get('note11')?.value).toBe('x'.repeat(51));
     expect([...v.keys()].sort()).toEqual(['coeff', 'empty', 'fl', 'flag', 'i64', 'name', 'opts', 'sol', 'u16']);
     const c = v.get('coeff') as NumericArray;
     const s = v.get('sol') as NumericArray;
@@ -157,6 +166,9 @@ with h5py.File(d + '/dense.h5', 'w', libver='latest') as f:
 
   it('latest format (superblock 3, v2 object headers, link messages, layout 4): contiguous, single-chunk and compact data', () => {
     const v = read('latest.mat');
+    const h5 = openHdf5(bufferSource(new Uint8Array(readFileSync(join(dir, 'latest.mat'))), 'latest.mat'));
+    const solHeader = h5.object(h5.object(h5.rootAddress).links.get('sol') ?? -1);
+    expect([solHeader.attributes.get('MATLAB_class')?.value, solHeader.attributes.get('note05')?.value]).toEqual(['double', 'y'.repeat(305)]);
     const s = v.get('sol') as NumericArray;
     const one = v.get('one') as NumericArray;
     expect([s.shape, one.shape]).toEqual([[6, 21, 21], [6, 21, 21]]);
@@ -167,9 +179,10 @@ with h5py.File(d + '/dense.h5', 'w', libver='latest') as f:
     expect(Array.from((v.get('tiny') as NumericArray).data)).toEqual([7, 8]);
   });
 
-  it('layouts outside the subset are refused by name: fixed-array chunk index, dense link storage', () => {
+  it('layouts outside the subset are refused by name: fixed-array chunk index, dense link and attribute storage', () => {
     expectFormatError(() => read('latest-chunked.mat'), 'latest-chunked.mat', /fixed array/);
     const dense = openHdf5(bufferSource(new Uint8Array(readFileSync(join(dir, 'dense.h5'))), 'dense.h5'));
     expectFormatError(() => dense.object(dense.rootAddress), 'dense.h5', /dense link storage/);
+    expectFormatError(() => read('dense-attrs.mat'), 'dense-attrs.mat', /dense attribute storage/);
   });
 });
