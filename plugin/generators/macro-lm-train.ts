@@ -119,13 +119,13 @@ function validateOptions(o: MacroLmTrainOptions): void {
   if (problems.length > 0) throw new InputError(`macro LM training: ${problems.join('; ')}`);
 }
 
-/** Runs the §12.7 training loop on `transformer`; the lines are complete §12.2 sequences. */
-export async function trainTransformer(
-  transformer: Transformer,
-  tokenizer: MacroTokenizer,
-  lines: readonly string[],
-  options: MacroLmTrainOptions,
-): Promise<MacroLmTrainResult> {
+interface Stepper {
+  /** Runs 0-based step `step` and returns its loss. */
+  run(step: number): number;
+  dispose(): void;
+}
+
+function createStepper(transformer: Transformer, tokenizer: MacroTokenizer, lines: readonly string[], options: MacroLmTrainOptions): Stepper {
   validateOptions(options);
   if (lines.length === 0) throw new InputError('macro LM training: the corpus is empty');
   const examples = encodeExamples(tokenizer, lines, transformer.config.context);
@@ -135,15 +135,13 @@ export async function trainTransformer(
   const trainable: Variable[] = [...transformer.parameters.values()];
   const keyOf = new Map<string, string>([...transformer.parameters].map(([k, v]) => [v.name, k]));
   const optimizer = adamW(transformer.parameters, transformer.decayed, { weightDecay: options.weightDecay ?? 0.05, epsilon: options.epsilon ?? 1e-8 });
-  const losses: number[] = [];
-  const started = performance.now();
   let order: number[] = [];
   const nextIndex = (): number => {
     if (order.length === 0) order = rng.shuffle(examples.map((_, i) => i));
     return order.pop()!;
   };
-  try {
-    for (let step = 0; step < options.steps; step++) {
+  return {
+    run(step) {
       // Linear decay from lr at the first step to 0 after the last.
       const rate = lr * (1 - step / options.steps);
       const batch = makeBatch(Array.from({ length: options.batchSize }, () => examples[nextIndex()]!), tokenizer.pad);
@@ -160,13 +158,48 @@ export async function trainTransformer(
         optimizer.step(clip > 0 ? clipByGlobalNorm(byKey, clip) : byKey, rate);
         return value;
       });
-      const lossValue = (await loss.data())[0]!;
+      const value = loss.dataSync()[0]!;
       loss.dispose();
-      losses.push(lossValue);
-      options.onStep?.({ step: step + 1, steps: options.steps, loss: lossValue, lr: rate });
+      options.onStep?.({ step: step + 1, steps: options.steps, loss: value, lr: rate });
+      return value;
+    },
+    dispose() {
+      optimizer.dispose();
+    },
+  };
+}
+
+/** Runs the §12.7 training loop on `transformer`; the lines are complete §12.2 sequences. */
+export async function trainTransformer(
+  transformer: Transformer,
+  tokenizer: MacroTokenizer,
+  lines: readonly string[],
+  options: MacroLmTrainOptions,
+): Promise<MacroLmTrainResult> {
+  const stepper = createStepper(transformer, tokenizer, lines, options);
+  const losses: number[] = [];
+  const started = performance.now();
+  try {
+    for (let step = 0; step < options.steps; step++) {
+      losses.push(stepper.run(step));
+      // Let timers, signals and progress output run now and then.
+      if (step % 10 === 9) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
-    optimizer.dispose();
+    stepper.dispose();
+  }
+  return { losses, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The same loop without yielding to the event loop (for synchronous callers such as search hooks). */
+export function trainTransformerSync(transformer: Transformer, tokenizer: MacroTokenizer, lines: readonly string[], options: MacroLmTrainOptions): MacroLmTrainResult {
+  const stepper = createStepper(transformer, tokenizer, lines, options);
+  const losses: number[] = [];
+  const started = performance.now();
+  try {
+    for (let step = 0; step < options.steps; step++) losses.push(stepper.run(step));
+  } finally {
+    stepper.dispose();
   }
   return { losses, seconds: (performance.now() - started) / 1000 };
 }
@@ -182,4 +215,9 @@ export const FINE_TUNE_DEFAULTS = { steps: 200, batchSize: 16, lr: 1e-4 } as con
 /** Continues training `model` on new lines (e.g. the best records of a search round). */
 export function fineTune(model: MacroLanguageModel, lines: readonly string[], options: Partial<MacroLmTrainOptions> = {}): Promise<MacroLmTrainResult> {
   return trainMacroLm(model, lines, { ...FINE_TUNE_DEFAULTS, ...options });
+}
+
+/** fineTune without yielding, for synchronous hooks (the search's refinement step). */
+export function fineTuneSync(model: MacroLanguageModel, lines: readonly string[], options: Partial<MacroLmTrainOptions> = {}): MacroLmTrainResult {
+  return trainTransformerSync(model.transformer, model.tokenizer, lines, { ...FINE_TUNE_DEFAULTS, ...options });
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCorpus } from '../../plugin/generators/corpus.js';
 import { MacroLanguageModel } from '../../plugin/generators/macro-lm.js';
-import { encodeExamples, fineTune, makeBatch, maskedCrossEntropy, trainMacroLm } from '../../plugin/generators/macro-lm-train.js';
+import { encodeExamples, fineTune, fineTuneSync, makeBatch, maskedCrossEntropy, trainMacroLm } from '../../plugin/generators/macro-lm-train.js';
 import { parseSequence } from '../../plugin/generators/macro-text.js';
 import { initBackend } from '../../plugin/nn/backend.js';
 import { tf } from '../../plugin/nn/tf.js';
@@ -76,6 +76,7 @@ describe('macro LM training (method.md §12.7)', () => {
     // Fine-tuning on one line moves the model towards it with the same trainer.
     const tuned = await fineTune(model, [lines[0]!], { steps: 5, batchSize: 2 });
     expect(tuned.losses).toHaveLength(5);
+    expect(fineTuneSync(model, [lines[1]!], { steps: 3, batchSize: 2 }).losses).toHaveLength(3);
     model.dispose();
   });
 });
