@@ -109,7 +109,13 @@ describe('runCompare', () => {
 
   it('rejects unknown methods and a seed count below 1, naming the fix', async () => {
     const progress = createProgress('none');
-    const bad = (methods: string[], seeds: number) => runCompare({ recipePath: 'recipes/mnist.yaml', methods, seeds, overrides: tiny, progress }).catch((e: unknown) => e as InputError);
+    const bad = (methods: string[], seeds: number): Promise<InputError> =>
+      runCompare({ recipePath: 'recipes/mnist.yaml', methods, seeds, overrides: tiny, progress }).then(
+        () => {
+          throw new Error('expected a rejection');
+        },
+        (e: unknown) => e as InputError,
+      );
     const unknown = await bad(['random', 'nope'], 1);
     expect(unknown).toBeInstanceOf(InputError);
     expect(unknown.message).toMatch(/'nope' is not available/);

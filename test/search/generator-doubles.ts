@@ -106,7 +106,7 @@ export class FakeMacroGenerator implements MacroGenerator {
  */
 export function fakeEvaluate(candidates: readonly Candidate[]): Promise<Evaluation[]> {
   return Promise.resolve(
-    candidates.map((candidate) => {
+    candidates.map((candidate): Evaluation => {
       if (candidate.fingerprint.startsWith('f')) return { candidate, ok: false, fitness: null, proxies: {}, reason: 'fake: failed', seconds: 0 };
       const fitness = parseInt(candidate.fingerprint.slice(0, 8), 16) / 0x100000000;
       return { candidate, ok: true, fitness, proxies: { tcet: fitness }, seconds: 0 };
