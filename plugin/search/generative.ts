@@ -135,6 +135,20 @@ export function mutateClusterGenotype(genotype: ClusterGenotype, space: SpaceCon
   };
 }
 
+/**
+ * Domain problems of a cluster genotype in the space that do not depend on its cells (stage
+ * count, widths, strides on small maps, repeats, cluster ids): checked once per transformer
+ * skeleton, before any cell is drawn for it.
+ */
+export function skeletonProblems(genotype: ClusterGenotype, space: SpaceContext, numClusters: number): string[] {
+  const problems = genotype.stages.flatMap((s, i) =>
+    Number.isInteger(s.cluster) && s.cluster >= 0 && s.cluster < numClusters ? [] : [`stages[${i}].cluster: expected an integer in 0..${numClusters - 1}, got ${s.cluster}`],
+  );
+  if (problems.length > 0) return problems;
+  const token = clusterTokens(1)[0]!;
+  return validateArch(concreteArch(space, genotype, genotype.stages.map(() => token)), space.bounds);
+}
+
 let tokenCache: Cell[] = [];
 /** Distinct valid cell objects standing for cluster ids (identity, not content, carries the id). */
 function clusterTokens(n: number): Cell[] {

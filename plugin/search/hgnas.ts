@@ -22,7 +22,7 @@ import type { Arch, Cell } from '../space/types.js';
 import { Rng } from '../util/rng.js';
 import type { Budget } from './budget.js';
 import { CandidateGate, type GateState } from './gate.js';
-import { clusterGenotypeOf, concreteArch, gmmGuidedMutation, RemoveWorstPopulation, usable } from './generative.js';
+import { clusterGenotypeOf, concreteArch, gmmGuidedMutation, RemoveWorstPopulation, skeletonProblems, usable } from './generative.js';
 import type { SpaceContext } from './random.js';
 import { topEvaluations } from './ranking.js';
 import type { Candidate, Evaluation, SearchMethod } from './types.js';
@@ -277,7 +277,8 @@ export class HgnasSearch implements SearchMethod {
     const skeletons = macro.sample(this.prompt(), sequences, { temperature: macroTemperature, topK: macroTopK, seed: this.rng.nextUint32() });
     for (const [s, skeleton] of skeletons.entries()) {
       if (this.queue.length >= remaining) break;
-      if (!this.skeletonFits(skeleton)) {
+      // A skeleton outside the recipe's space (or naming unknown clusters) gets no cell draws.
+      if (skeletonProblems(skeleton, space, cells.numClusters).length > 0) {
         this.rejectedSkeletons++;
         continue;
       }
@@ -311,13 +312,6 @@ export class HgnasSearch implements SearchMethod {
         }
       }
     }
-  }
-
-  /** Cluster ids the cell generator knows (the other domain rules are checked on each network). */
-  private skeletonFits(skeleton: ClusterGenotype): boolean {
-    const k = this.options.cells.numClusters;
-    if (skeleton.stages.length === 0 || skeleton.stages.some((s) => !Number.isInteger(s.cluster) || s.cluster < 0 || s.cluster >= k)) return false;
-    return true;
   }
 
   private finishRound(): void {

@@ -27,7 +27,7 @@ interface Setup {
 }
 
 function setup(overrides: Partial<HgnasOptions> = {}): Setup {
-  const cells = new FakeCellGenerator(12);
+  const cells = (overrides.cells as FakeCellGenerator | undefined) ?? new FakeCellGenerator(12);
   const macro = new FakeMacroGenerator(12, space.bounds);
   const method = new HgnasSearch({
     space,
@@ -98,6 +98,20 @@ describe('HgnasSearch (hgnas)', () => {
     }
     expect(Math.max(...perSkeleton.values())).toBeLessThanOrEqual(4);
     expect(cells.calls.every((c) => c.kind === 'cluster' && c.temperature === 0.4)).toBe(true);
+  });
+
+  it('draws no cells for a skeleton outside the recipe’s space or with an unknown cluster', async () => {
+    const cells = new FakeCellGenerator(12);
+    const outside: ClusterGenotype = { stages: Array.from({ length: 4 }, () => ({ cluster: 1, channels: 16, stride: 1 as const, repeats: 1 })), headWidth: 32 }; // 4 stages > maxStages 3
+    const unknown: ClusterGenotype = { stages: [{ cluster: 12, channels: 16, stride: 1, repeats: 1 }], headWidth: 32 }; // clusters are 0..11
+    const good: ClusterGenotype = { stages: [{ cluster: 5, channels: 16, stride: 2, repeats: 2 }], headWidth: 32 };
+    const macro = { numClusters: 12, sample: () => [outside, unknown, good] };
+    const { method } = setup({ cells, macro, proposals: 3, perSequence: 3 });
+    const asked = method.ask(10);
+    expect(asked).toHaveLength(3);
+    expect(asked.every((c) => c.origin === 'proposal:r1s2')).toBe(true);
+    expect(method.stats().rejectedSkeletons).toBe(2);
+    expect(cells.calls.every((c) => c.cluster === 5)).toBe(true);
   });
 
   it('spends the proposal share first, then exploits the best scored proposals with GMM_GUIDE', async () => {
