@@ -39,6 +39,14 @@ export interface CcnfSampleOptions {
   readonly rtol?: number;
   /** dopri5 cap on accepted + rejected steps (default 1000). */
   readonly maxSteps?: number;
+  /** Told the solver's effort after a successful solve (RK4: steps and 4·steps evaluations). */
+  readonly onSolve?: (stats: SolveStats) => void;
+}
+
+export interface SolveStats {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly evaluations: number;
 }
 
 export interface CcnfLikelihoodOptions {
@@ -174,23 +182,32 @@ export class Ccnf {
     const noise = new Float32Array(n * d);
     for (let i = 0; i < noise.length; i++) noise[i] = options.temperature * rng.normal();
     const solver = options.solver ?? 'dopri5';
+    // Filled inside the tidy callback (a holder, so the type checker does not narrow it to null).
+    const solve: { stats: SolveStats | null } = { stats: null };
     const result = tf.tidy(() => {
       const context = this.field.prepare(this.conditionTensor(conditions));
       const base = tf.tensor2d(noise, [n, d]);
       const start = this.likelihood !== null ? this.likelihood.bnOut.inverse(base) : base;
       const f = (t: number | Tensor, y: Tensor[]): Tensor[] => [this.field.evaluate(context, t, y[0]!)];
       const T = this.horizon();
-      const [end] =
-        solver === 'rk4'
-          ? rk4(f, T, 0, [start], options.steps ?? 32)
-          : dopri5(f, T, 0, [start], { atol: options.atol, rtol: options.rtol, maxSteps: options.maxSteps }).y;
+      let end: Tensor;
+      if (solver === 'rk4') {
+        const steps = options.steps ?? 32;
+        end = rk4(f, T, 0, [start], steps)[0]!;
+        solve.stats = { accepted: steps, rejected: 0, evaluations: 4 * steps };
+      } else {
+        const solved = dopri5(f, T, 0, [start], { atol: options.atol, rtol: options.rtol, maxSteps: options.maxSteps });
+        end = solved.y[0]!;
+        solve.stats = { accepted: solved.accepted, rejected: solved.rejected, evaluations: solved.evaluations };
+      }
       let x: Tensor;
-      if (this.likelihood !== null) x = this.likelihood.bnIn.inverse(end!);
-      else x = tf.add(tf.mul(end!, tf.tensor1d(this.standardization!.std)), tf.tensor1d(this.standardization!.mean));
+      if (this.likelihood !== null) x = this.likelihood.bnIn.inverse(end);
+      else x = tf.add(tf.mul(end, tf.tensor1d(this.standardization!.std)), tf.tensor1d(this.standardization!.mean));
       return x;
     });
     const data = result.dataSync() as Float32Array;
     result.dispose();
+    if (solve.stats !== null) options.onSolve?.(solve.stats);
     return Array.from({ length: n }, (_, i) => data.slice(i * d, (i + 1) * d));
   }
 
