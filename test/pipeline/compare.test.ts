@@ -4,7 +4,7 @@
  * the per-run result.json values, then resuming (finished runs reused, an interrupted one
  * continued without re-scoring a candidate) and a changed recipe refused.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,8 +95,13 @@ describe('runCompare', () => {
     const cut = join(out, 'zen-nas-seed1');
     const candidates = readFileSync(join(cut, 'candidates.jsonl'), 'utf8');
     rmSync(join(cut, 'result.json'));
+    // One stopped before its first search round (only its resolved recipe written): run again.
+    const early = join(out, 'random-seed0');
+    const winner = JSON.parse(readFileSync(join(early, 'best.arch.json'), 'utf8')).meta.fingerprint as string;
+    for (const f of readdirSync(early)) if (f !== 'recipe.resolved.yaml') rmSync(join(early, f), { recursive: true });
     const resumed = await runCompare(options);
-    expect(resumed.runs.map((x) => x.status)).toEqual(['reused', 'reused', 'reused', 'resumed']);
+    expect(resumed.runs.map((x) => x.status)).toEqual(['restarted', 'reused', 'reused', 'resumed']);
+    expect(JSON.parse(readFileSync(join(early, 'best.arch.json'), 'utf8')).meta.fingerprint).toBe(winner); // same seed, same search
     expect(readFileSync(join(cut, 'candidates.jsonl'), 'utf8')).toBe(candidates);
     expect(stamp('random', 1)).toBe(before);
     expect(readResult(cut).search.evaluations).toBe(4);
