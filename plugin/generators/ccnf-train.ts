@@ -138,7 +138,7 @@ function checkData(
   });
 }
 
-/** Scales the gradients in place of a new map so that their global norm is at most `clip`. */
+/** The gradients, scaled (as new tensors) so that their global norm is at most `clip`. */
 function clipByGlobalNorm(grads: Record<string, Tensor>, clip: number): Map<string, Tensor> {
   const names = Object.keys(grads);
   const norm = tf.tidy(() => tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]!)))))).dataSync()[0]!;

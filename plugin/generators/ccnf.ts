@@ -146,6 +146,13 @@ export class Ccnf {
     return out;
   }
 
+  /** Trainable scalars (method.md §17.4: 2 418 689 at paper size with the likelihood chain, 2 417 664 with CFM). */
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.trainableVariables().values()) n += v.size;
+    return n;
+  }
+
   /** Integration horizon T: (√T)² for the likelihood chain, 1 for flow matching. */
   horizon(): number {
     if (this.likelihood === null) return 1;

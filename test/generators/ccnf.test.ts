@@ -134,6 +134,19 @@ describe('ConcatSquash field and forward-mode JVP (method.md §9.2, §9.4)', () 
   });
 });
 
+describe('CCNF size (method.md §17.4)', () => {
+  it('has the published parameter counts at paper size', () => {
+    const paper = { latent: 256, conditionDim: 4, hidden: 512, layers: 10 } as const;
+    const likelihood = Ccnf.create({ ...paper, objective: 'likelihood' }, { seed: 0 });
+    expect(likelihood.field.parameterCount()).toBe(2_417_664);
+    expect(likelihood.parameterCount()).toBe(2_418_689);
+    likelihood.dispose();
+    const cfm = Ccnf.create({ ...paper, objective: 'flow-matching' }, { seed: 0 });
+    expect(cfm.parameterCount()).toBe(2_417_664);
+    cfm.dispose();
+  });
+});
+
 describe('CCNF sampling and checkpoints (method.md §9.8)', () => {
   it('gives identical samples after a serialize/deserialize round trip, for both chains and solvers, without leaks', () => {
     for (const objective of ['flow-matching', 'likelihood'] as const) {
