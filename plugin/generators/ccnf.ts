@@ -9,6 +9,7 @@
  * default, or fixed-step RK4). The exact log-likelihood integrates the exact trace of ∂f/∂y
  * (D forward-mode JVPs with the basis vectors, batched as D replicas of the batch) with dopri5.
  */
+import { InputError } from '../errors.js';
 import { tf } from '../nn/tf.js';
 import type { Tensor, Variable } from '../nn/tf.js';
 import { Rng } from '../util/rng.js';
@@ -78,10 +79,10 @@ interface LikelihoodParts {
 function toMatrix(rows: readonly (ArrayLike<number>)[], width: number, what: string): Tensor {
   const data = new Float32Array(rows.length * width);
   rows.forEach((row, i) => {
-    if (row.length !== width) throw new RangeError(`CCNF: ${what} ${i} has ${row.length} values, expected ${width}`);
+    if (row.length !== width) throw new InputError(`CCNF: ${what} ${i} has ${row.length} values, expected ${width}`);
     for (let j = 0; j < width; j++) {
       const v = row[j]!;
-      if (!Number.isFinite(v)) throw new RangeError(`CCNF: ${what} ${i} has a non-finite value at ${j}`);
+      if (!Number.isFinite(v)) throw new InputError(`CCNF: ${what} ${i} has a non-finite value at ${j}`);
       data[i * width + j] = v;
     }
   });
@@ -90,7 +91,7 @@ function toMatrix(rows: readonly (ArrayLike<number>)[], width: number, what: str
 
 function floats(value: number[] | number | undefined, length: number, key: string): Float32Array {
   if (!Array.isArray(value) || value.length !== length || !value.every(Number.isFinite)) {
-    throw new RangeError(`CCNF checkpoint: state ${key} must be an array of ${length} finite numbers`);
+    throw new InputError(`CCNF checkpoint: state ${key} must be an array of ${length} finite numbers`);
   }
   return Float32Array.from(value);
 }
@@ -228,7 +229,7 @@ export class Ccnf {
     options: CcnfLikelihoodOptions = {},
   ): Float64Array {
     if (latents.length !== conditions.length) {
-      throw new RangeError(`CCNF.logLikelihood: ${latents.length} latents but ${conditions.length} conditions`);
+      throw new InputError(`CCNF.logLikelihood: ${latents.length} latents but ${conditions.length} conditions`);
     }
     const d = this.config.latent;
     const out = new Float64Array(latents.length);
@@ -310,7 +311,7 @@ export class Ccnf {
     const byName = new Map(s.weights.map((w) => [w.name, w]));
     const weight = (name: string, size: number): Float32Array => {
       const w = byName.get(name);
-      if (w === undefined || w.data.length !== size) throw new RangeError(`CCNF checkpoint: weight ${name} missing or not of size ${size}`);
+      if (w === undefined || w.data.length !== size) throw new InputError(`CCNF checkpoint: weight ${name} missing or not of size ${size}`);
       return Float32Array.from(w.data);
     };
     // Everything is read and checked before any variable is allocated, so a bad checkpoint leaks nothing.
@@ -325,7 +326,7 @@ export class Ccnf {
       const bnIn = bnInit('bnIn');
       const bnOut = bnInit('bnOut');
       if (!bnIn.runningVar.every((v) => v >= 0) || !bnOut.runningVar.every((v) => v >= 0)) {
-        throw new RangeError('CCNF checkpoint: running variances must be non-negative');
+        throw new InputError('CCNF checkpoint: running variances must be non-negative');
       }
       const field = OdeNet.fromWeights(config, s.weights);
       return new Ccnf(config, field, {
@@ -336,7 +337,7 @@ export class Ccnf {
     }
     const mean = floats(s.state['standardization.mean'], d, 'standardization.mean');
     const std = floats(s.state['standardization.std'], d, 'standardization.std');
-    if (!std.every((v) => v > 0)) throw new RangeError('CCNF checkpoint: standardization.std must be positive');
+    if (!std.every((v) => v > 0)) throw new InputError('CCNF checkpoint: standardization.std must be positive');
     return new Ccnf(config, OdeNet.fromWeights(config, s.weights), null, { mean, std });
   }
 

@@ -14,6 +14,7 @@
  *
  * Weights follow PyTorch's nn.Linear initialisation, U(−1/√fan_in, 1/√fan_in), seeded.
  */
+import { InputError } from '../errors.js';
 import { tf } from '../nn/tf.js';
 import type { Tensor, Variable } from '../nn/tf.js';
 import { Rng } from '../util/rng.js';
@@ -55,15 +56,15 @@ export interface FieldContext {
 
 export function validateConfig(config: CcnfConfig): void {
   const positive = (name: string, v: number): void => {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`CcnfConfig.${name} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new InputError(`CcnfConfig.${name} must be a positive integer, got ${v}`);
   };
   positive('latent', config.latent);
   positive('conditionDim', config.conditionDim);
   positive('hidden', config.hidden);
   positive('layers', config.layers);
-  if (config.layers < 2) throw new RangeError(`CcnfConfig.layers must be at least 2, got ${config.layers}`);
+  if (config.layers < 2) throw new InputError(`CcnfConfig.layers must be at least 2, got ${config.layers}`);
   if (config.objective !== 'flow-matching' && config.objective !== 'likelihood') {
-    throw new RangeError(`CcnfConfig.objective must be 'flow-matching' or 'likelihood', got ${String(config.objective)}`);
+    throw new InputError(`CcnfConfig.objective must be 'flow-matching' or 'likelihood', got ${String(config.objective)}`);
   }
 }
 
@@ -133,9 +134,9 @@ export class OdeNet {
     const variables = new Map<string, Variable>();
     for (const { name, shape } of fieldWeightShapes(config)) {
       const w = byName.get(name);
-      if (w === undefined) throw new RangeError(`CCNF checkpoint: missing weight ${name}`);
+      if (w === undefined) throw new InputError(`CCNF checkpoint: missing weight ${name}`);
       if (w.shape.length !== shape.length || w.shape.some((s, i) => s !== shape[i]) || w.data.length !== shape.reduce((a, b) => a * b, 1)) {
-        throw new RangeError(`CCNF checkpoint: weight ${name} has shape [${w.shape.join(', ')}], expected [${shape.join(', ')}]`);
+        throw new InputError(`CCNF checkpoint: weight ${name} has shape [${w.shape.join(', ')}], expected [${shape.join(', ')}]`);
       }
       variables.set(name, tf.variable(tf.tensor(w.data, shape), true, uniqueName(name)));
     }
