@@ -75,11 +75,11 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
     load: (request) => loadSatelliteTask(request.data, request.options),
   },
   ecg: {
-    facts: { inputShape: { height: 1, width: 1000, channels: 1 }, numClasses: 4, defaultStemStride: 2, needsData: true },
+    facts: { inputShape: { height: 1, width: 1000, channels: 1 }, numClasses: 4, defaultStemStride: 1, needsData: true },
     load: (request) => loadEcgTask(request.data, request.options),
   },
   deepsea: {
-    facts: { inputShape: { height: 1, width: 1000, channels: 4 }, numClasses: 36, defaultStemStride: 2, needsData: true },
+    facts: { inputShape: { height: 1, width: 1000, channels: 4 }, numClasses: 36, defaultStemStride: 1, needsData: true },
     load: (request) => loadDeepseaTask(request.data, request.options),
   },
 };

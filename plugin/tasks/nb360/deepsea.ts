@@ -4,7 +4,8 @@
  * The official three splits as given (final training uses x_train only: recipe
  * `evaluation.finalData: train`). Layout: the reference's `(4, 1000)` as NHWC height 1 ×
  * width 1000 × 4 channels (A, C, G, T); the source's (1000, 4) rows are already channels-last,
- * so no permutation is needed. The k×k cell ops act as 1-D convolutions along the sequence.
+ * so no permutation is needed. The k×k cell ops act as 1-D convolutions along the sequence;
+ * height 1 is never down-sampled (the architecture rules refuse stride 2 there).
  * Output: 36 logits, BCE with logits; metric macro AUROC of sigmoid scores (targets without a
  * positive or a negative are left out and listed).
  */
@@ -54,7 +55,7 @@ export function loadDeepseaTask(data: string | null, options: TaskOptions = {}):
     },
     inputShape: { height: 1, width: LENGTH, channels: BASES },
     numClasses: TARGETS,
-    defaultStemStride: 2,
+    defaultStemStride: 1,
     metric: outputMetric('macro-auroc', 'max'),
     normalization: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] },
     splits: {

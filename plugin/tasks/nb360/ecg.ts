@@ -15,7 +15,8 @@
  *    for val and test. Each window carries its record's index within the split (`groups`).
  *
  * Layout: the reference's `(1, 1000)` as NHWC height 1 × width 1000 × 1 channel (1-D
- * convolutions along time), stem stride 2 by default. Metric: record-level macro F1 of the
+ * convolutions along time). Height 1 cannot be down-sampled (the architecture rules refuse a
+ * stride-2 stem or stage there), so networks keep the 1 000 positions. Metric: record-level macro F1 of the
  * majority vote of window arg-max classes (ties: first seen), `ecgRecordF1`.
  */
 import { join } from 'node:path';
@@ -113,7 +114,7 @@ export function loadEcgTask(data: string | null, options: TaskOptions = {}): Tas
     output: { kind: 'classification', head: 'pooled', loss: 'cross-entropy', size: ECG_CLASSES, evaluate },
     inputShape: { height: 1, width: ECG_WINDOW, channels: 1 },
     numClasses: ECG_CLASSES,
-    defaultStemStride: 2,
+    defaultStemStride: 1,
     metric: outputMetric('macro-f1', 'max'),
     normalization: { mean: [0], std: [1] },
     splits: {
