@@ -12,7 +12,9 @@ type Scalar = tf.Scalar;
 /**
  * `cross-entropy`: int labels, mean over the batch (optional label smoothing).
  * `bce-logits`: 0/1 targets, binary cross-entropy with logits, mean over every output
- * (PyTorch's `BCEWithLogitsLoss`, used by FSD50K, DeepSEA, Cosmic).
+ * (PyTorch's `BCEWithLogitsLoss`, used by FSD50K, DeepSEA, Cosmic). A negative target marks an
+ * ignored output (Cosmic's ignore mask): as the reference's BCE(logits·(1 − ignore),
+ * mask·(1 − ignore)), it counts as logit 0 against target 0 (a constant log 2, no gradient).
  * `mse`: mean over every output (PSICOV).
  * `relative-l2`: Σ over the batch of ‖û − u‖₂ / ‖u‖₂ per example (Darcy Flow's `LpLoss`,
  * `size_average=False`), on decoded outputs.
@@ -44,9 +46,13 @@ export function taskLoss(
     }
     const out = decodeOutputs(outputs, options.decode);
     switch (kind) {
-      case 'bce-logits':
-        // max(x, 0) − x·y + log(1 + exp(−|x|)): the numerically stable form.
-        return tf.mean(tf.add(tf.sub(tf.relu(out), tf.mul(out, y)), tf.log1p(tf.exp(tf.neg(tf.abs(out)))))) as Scalar;
+      case 'bce-logits': {
+        const kept = tf.cast(tf.greaterEqual(y, 0), 'float32');
+        const x = tf.mul(out, kept);
+        const t = tf.mul(y, kept);
+        // max(x, 0) − x·t + log(1 + exp(−|x|)): the numerically stable form.
+        return tf.mean(tf.add(tf.sub(tf.relu(x), tf.mul(x, t)), tf.log1p(tf.exp(tf.neg(tf.abs(x)))))) as Scalar;
+      }
       case 'mse':
         return tf.mean(tf.square(tf.sub(out, y))) as Scalar;
       case 'relative-l2': {

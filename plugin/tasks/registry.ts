@@ -8,6 +8,7 @@ import { loadMnistTask, type SplitFractions } from './mnist.js';
 import { loadNb360Cifar100Task } from './nb360/cifar100.js';
 import type { TaskOptions } from './nb360/common.js';
 import { loadDarcyflowTask } from './nb360/darcyflow.js';
+import { loadCosmicTask } from './nb360/cosmic.js';
 import { loadDeepseaTask } from './nb360/deepsea.js';
 import { loadEcgTask } from './nb360/ecg.js';
 import { loadNinaproTask } from './nb360/ninapro.js';
@@ -69,6 +70,10 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
   darcyflow: {
     facts: { inputShape: { height: 85, width: 85, channels: 3 }, numClasses: 1, defaultStemStride: 1, needsData: true, head: 'dense' },
     load: (request) => loadDarcyflowTask(request.data, request.options),
+  },
+  cosmic: {
+    facts: { inputShape: { height: 128, width: 128, channels: 1 }, numClasses: 1, defaultStemStride: 1, needsData: true, head: 'dense' },
+    load: (request) => loadCosmicTask(request.data, request.options),
   },
   satellite: {
     facts: { inputShape: { height: 1, width: 46, channels: 1 }, numClasses: 24, defaultStemStride: 1, needsData: true },

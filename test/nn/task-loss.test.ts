@@ -34,6 +34,16 @@ describe('task losses (hand-worked)', () => {
     expect(value(extreme)).toBeCloseTo(50, 4);
   });
 
+  it('bce-logits: a negative target is an ignored output (logit 0 against 0: log 2, no gradient)', () => {
+    // Outputs (5, 0): the first is ignored (target −1) → log 2; the second log 2 − 0 → mean log 2.
+    const loss = tf.tidy(() => taskLoss('bce-logits', m([[5, 0]]), m([[-1, 1]])));
+    expect(value(loss)).toBeCloseTo(Math.LN2, 6);
+    const grad = tf.tidy(() => tf.grad((x: Tensor) => taskLoss('bce-logits', x as Tensor2D, m([[-2, 1]])))(m([[5, 0]])));
+    // d/dx of mean: ignored → 0; the other (σ(0) − 1)/2 = −0.25.
+    expect(Array.from(grad.dataSync())).toEqual([0, -0.25]);
+    grad.dispose();
+  });
+
   it('mse: mean over every output', () => {
     // Squared errors 0, 4, 9, 0 → 13/4.
     const loss = tf.tidy(() => taskLoss('mse', m([[1, 2], [3, 4]]), m([[1, 0], [0, 4]])));

@@ -12,12 +12,12 @@ import { taskOutput } from '../../plugin/tasks/output.js';
 import { loadTask, taskFacts } from '../../plugin/tasks/registry.js';
 import type { Task } from '../../plugin/tasks/types.js';
 import { numpyPermutation } from '../../plugin/tasks/nb360/numpy-permutation.js';
-import { cifarPixel, darcySol, deepseaBase, ecgLength, satelliteValue, writeNb360Fixture } from './nb360-fixtures.js';
+import { COSMIC_SKY, cifarPixel, cosmicImage, cosmicMask as fixtureMask, darcySol, deepseaBase, ecgLength, satelliteValue, writeNb360Fixture } from './nb360-fixtures.js';
 
 let root: string;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hgnas-nb360-adapters-'));
-  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea', 'ecg']) await writeNb360Fixture(task, root);
+  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea', 'ecg', 'cosmic']) await writeNb360Fixture(task, root);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -184,6 +184,46 @@ describe('ECG', () => {
     expect(result.tableValue).toBeCloseTo(0.75, 10);
     // Each window is the z-normalised record slice: mean over a whole record is 0.
     expect(Math.abs(task.splits.test.x.subarray(0, 1000).reduce((a, b) => a + b, 0) / 1000)).toBeLessThan(1);
+  });
+});
+
+describe('Cosmic', () => {
+  it('keeps f435w GAL fields in sorted order, crops 64..191 and adds one sky offset per image', () => {
+    const task = load('cosmic');
+    expect(task.kind).toBe('dense-classification');
+    expect(task.inputShape).toEqual({ height: 128, width: 128, channels: 1 });
+    // Train GAL files sorted: 13804/6/2_0 (train, 90 % of 2 → 1), 14704/1/1_0 (val); test 13804/6/1_1.
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([1, 1, 1]);
+    const { x, targets } = task.splits.val; // k = 1: image ((y·7 + x·3 + 1) mod 100)/10 + sky[0]·u
+    const offset = x[0]! - cosmicImage(1, 64, 64);
+    expect(offset).toBeGreaterThanOrEqual(-0.9 * COSMIC_SKY[0]! - 1e-4);
+    expect(offset).toBeLessThan(3 * COSMIC_SKY[0]!);
+    for (const [r, c] of [[0, 1], [50, 77], [127, 127]] as const) expect(x[r * 128 + c]! - offset).toBeCloseTo(cosmicImage(1, 64 + r, 64 + c), 4);
+    let positives = 0;
+    for (let r = 0; r < 128; r++) for (let c = 0; c < 128; c++) {
+      expect(targets![r * 128 + c]).toBe(fixtureMask(64 + r, 64 + c));
+      positives += targets![r * 128 + c]!;
+    }
+    // (y·192 + x) mod 997 = 0 holds at 37 pixels, 17 of them with 64 ≤ y, x ≤ 191 (counted independently).
+    expect(positives).toBe(17);
+  });
+
+  it('reports 1 − AUROC of the hard prediction logit > 0.5 (strict)', () => {
+    const task = load('cosmic');
+    const output = taskOutput(task);
+    expect(output).toMatchObject({ head: 'dense', loss: 'bce-logits', size: 128 * 128 });
+    const mask = task.splits.test.targets!;
+    const perfect = output.evaluate(Float32Array.from(mask, (m) => (m > 0 ? 1 : 0)), task.splits.test);
+    expect(perfect).toMatchObject({ name: '1-auroc', value: 0, direction: 'min', tableValue: 0 });
+    // Exactly 0.5 on the positives is not > 0.5: FNR 1, FPR 0 → (1 + 0)/2.
+    const atThreshold = output.evaluate(Float32Array.from(mask, (m) => (m > 0 ? 0.5 : 0)), task.splits.test);
+    expect(atThreshold.value).toBe(0.5);
+  });
+
+  it('takes field types from the options: a GAL field turned "other" leaves its images out', () => {
+    // 13804_6 holds the only test image (and a training one); declaring it non-GAL empties splits.
+    expect(() => load('cosmic', { otherFields: '13804_6' })).toThrow(/split of cosmic empty/);
+    expect(() => load('cosmic', { galFields: 7 })).toThrow(/task.options.galFields/);
   });
 });
 

@@ -53,6 +53,12 @@ const CASES: readonly Case[] = [
     recipe: 'darcyflow', fixture: 'darcyflow', metric: 'relative-l2', direction: 'min', table: (v) => v, split: { train: 4, val: 1, test: 2 }, trainedOn: 'train+val',
     extra: ['--set', 'task.options={trainCount: 4, valCount: 1, testCount: 2}'],
   },
+  // The fixture has 2 GAL training images (train 1, val 1): TCET needs a batch of 2, so the
+  // search scores with synflow here (the dense task loss in proxies is exercised by darcyflow).
+  {
+    recipe: 'cosmic', fixture: 'cosmic', metric: '1-auroc', direction: 'min', table: (v) => v, split: { train: 1, val: 1, test: 1 }, trainedOn: 'train+val',
+    extra: ['--set', 'search.fitness=synflow'],
+  },
   { recipe: 'satellite', fixture: 'satellite', metric: 'accuracy', direction: 'max', table: (v) => 100 * (1 - v), split: { train: 24, val: 6, test: 6 }, trainedOn: 'train+val' },
   // ~ records give a window every 25 samples: hundreds of 1×1000 windows, so a smaller network.
   {
