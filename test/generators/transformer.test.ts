@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disposeCache, PAPER_TRANSFORMER, Transformer, type KvCache, type TransformerConfig } from '../../plugin/generators/transformer.js';
+import { disposeCache, matMul2d, PAPER_TRANSFORMER, Transformer, type KvCache, type TransformerConfig } from '../../plugin/generators/transformer.js';
 import type { NamedTensorData } from '../../plugin/generators/types.js';
 import { initBackend } from '../../plugin/nn/backend.js';
 import { tf } from '../../plugin/nn/tf.js';
@@ -188,6 +188,19 @@ describe('decoder-only transformer (method.md §12.5)', () => {
     expect(() => Transformer.deserialize(TINY, data.slice(1))).toThrow(/missing wte/);
     expect(() => Transformer.deserialize(TINY, [...data, { name: 'extra', shape: [1], data: new Float32Array(1) }])).toThrow(/unexpected tensors extra/);
     expect(() => new Transformer({ ...TINY, heads: 3 }, 0)).toThrow(/divisible by heads/);
+  });
+
+  it('differentiates matMul2d like tf.matMul (built-in gradient as the reference)', () => {
+    const a = tf.randomNormal([5, 3], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([3, 4], 0, 1, 'float32', 2);
+    const c = tf.randomNormal([5, 4], 0, 1, 'float32', 3);
+    const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(matMul2d(x, y), c)))([a, b]);
+    const builtIn = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), c)))([a, b]);
+    for (let i = 0; i < 2; i++) {
+      const [o, r] = [ours[i]!.dataSync(), builtIn[i]!.dataSync()];
+      o.forEach((v, j) => expect(v).toBeCloseTo(r[j]!, 5));
+    }
+    tf.dispose([a, b, c, ...ours, ...builtIn]);
   });
 
   it('leaks no tensors in forward or gradient passes', () => {
