@@ -90,6 +90,40 @@ export function encodeCellsToArrays(cells: readonly Cell[]): { adj: Float32Array
   return { adj, feat };
 }
 
+/**
+ * x·w with a gradient built from untransposed matMuls and explicit transposes: tfjs's own matMul
+ * gradient uses transposed matMuls, which the wasm backend runs as scalar loops (several times
+ * slower than its plain matMul; the same trick as the CCNF's linear layers).
+ */
+const matMulFastGrad = tf.customGrad((...inputs: Array<Tensor | ((save: Tensor[]) => void)>) => {
+  const [x, w, save] = inputs as [Tensor2D, Tensor2D, (saved: Tensor[]) => void];
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      const [xs, ws] = saved as [Tensor2D, Tensor2D];
+      const g = dy as Tensor2D;
+      return [tf.matMul(g, tf.transpose(ws)), tf.matMul(tf.transpose(xs), g)];
+    },
+  };
+}) as (x: Tensor2D, w: Tensor2D) => Tensor2D;
+
+/**
+ * Batched A·H (B×9×9 times B×9×F). A is data, never trained: its gradient is returned as zeros,
+ * and H's gradient Aᵀ·dY uses an explicit transpose for the same wasm reason as above.
+ */
+const aggregateFastGrad = tf.customGrad((...inputs: Array<Tensor | ((save: Tensor[]) => void)>) => {
+  const [a, h, save] = inputs as [Tensor3D, Tensor3D, (saved: Tensor[]) => void];
+  save([a]);
+  return {
+    value: tf.matMul(a, h),
+    gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      const [as] = saved as [Tensor3D];
+      return [tf.zerosLike(as), tf.matMul(tf.transpose(as, [0, 2, 1]), dy as Tensor3D)];
+    },
+  };
+}) as (a: Tensor3D, h: Tensor3D) => Tensor3D;
+
 /** Everything one forward pass produces (all tensors owned by the caller's tidy). */
 export interface VaeForward {
   readonly mu: Tensor2D;
@@ -172,7 +206,7 @@ export class GraphVae {
   }
 
   private linear(x: Tensor2D, name: string): Tensor2D {
-    return tf.add(tf.matMul(x, this.param(`${name}.weight`) as Tensor2D), this.param(`${name}.bias`));
+    return tf.add(matMulFastGrad(x, this.param(`${name}.weight`) as Tensor2D), this.param(`${name}.bias`));
   }
 
   private mlp(x: Tensor2D, name: string): Tensor2D {
@@ -185,9 +219,10 @@ export class GraphVae {
     let h: Tensor3D = feat;
     for (let k = 0; k < this.config.gcnLayers; k++) {
       const inWidth = h.shape[2];
-      const hw = tf.reshape(tf.matMul(tf.reshape(h, [batch * ENCODED_NODES, inWidth]), this.param(`gcn${k}.weight`) as Tensor2D), [batch, ENCODED_NODES, this.config.hidden]);
+      const flatH = tf.reshape(h, [batch * ENCODED_NODES, inWidth]) as Tensor2D;
+      const hw = tf.reshape(matMulFastGrad(flatH, this.param(`gcn${k}.weight`) as Tensor2D), [batch, ENCODED_NODES, this.config.hidden]) as Tensor3D;
       // Unnormalised A·(HW): node i sums itself and its successors (§7.2; no transpose, no normalisation).
-      const aggregated = tf.add(tf.matMul(adj, hw), this.param(`gcn${k}.bias`));
+      const aggregated = tf.add(aggregateFastGrad(adj, hw), this.param(`gcn${k}.bias`));
       const { mean, variance } = tf.moments(aggregated, -1, true);
       const normalised = tf.div(tf.sub(aggregated, mean), tf.sqrt(tf.add(variance, LAYER_NORM_EPSILON)));
       h = tf.relu(tf.add(tf.mul(normalised, this.param(`gcn${k}.ln.gamma`)), this.param(`gcn${k}.ln.beta`))) as Tensor3D;

@@ -7,7 +7,8 @@
  *     report held-out reconstruction metrics per epoch (conditions: params and FLOPs of the proxy
  *     network, min-max normalised; the two ZC dimensions are 0 in this measurement).
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/vae-bench.js [--quick] [--accuracy 5] [--skip-scoring]
+ *   npx tsc -p tsconfig.json && node dist/test/bench/vae-bench.js [--quick] [--skip-scoring]
+ *   node dist/test/bench/vae-bench.js --accuracy <minutes> [--lr 3.5e-4] [--config 4,128,32,128]
  */
 import { initBackend } from '../../plugin/nn/backend.js';
 import { tf } from '../../plugin/nn/tf.js';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     for (const [name, config] of [['default', DEFAULT_VAE_CONFIG], ['paper', PAPER_VAE_CONFIG]] as const) {
       const vae = GraphVae.create(config, 0);
       const sample = cells.slice(0, 512);
-      vae.encode(sample.slice(0, 8));
+      vae.decode(vae.encode(sample.slice(0, 8)).mu);
       let t = performance.now();
       const { mu } = vae.encode(sample);
       const encodeRate = sample.length / ((performance.now() - t) / 1000);
@@ -85,8 +86,11 @@ async function main(): Promise<void> {
   const norm = fitNormaliser(raw);
   const conditions = raw.map((c) => normaliseCondition(c, norm));
   const heldCells = labelled.slice(380);
-  const vae = GraphVae.create(DEFAULT_VAE_CONFIG, 0);
-  console.log(`accuracy run: ${DEFAULT_VAE_CONFIG.gcnLayers}/${DEFAULT_VAE_CONFIG.hidden}/${DEFAULT_VAE_CONFIG.latent}/${DEFAULT_VAE_CONFIG.decoderHidden}, ${vae.parameterCount()} params, lr ${args.includes('--lr') ? args[args.indexOf('--lr') + 1] : '3.5e-4'}`);
+  // --config gcnLayers,hidden,latent,decoderHidden (default: DEFAULT_VAE_CONFIG)
+  const sizes = args.includes('--config') ? args[args.indexOf('--config') + 1]!.split(',').map(Number) : null;
+  const config: VaeConfig = sizes ? { gcnLayers: sizes[0]!, hidden: sizes[1]!, latent: sizes[2]!, decoderHidden: sizes[3]! } : DEFAULT_VAE_CONFIG;
+  const vae = GraphVae.create(config, 0);
+  console.log(`accuracy run: ${JSON.stringify(config)}, ${vae.parameterCount()} params, lr ${args.includes('--lr') ? args[args.indexOf('--lr') + 1] : '3.5e-4'}`);
   const lr = args.includes('--lr') ? Number(args[args.indexOf('--lr') + 1]) : 3.5e-4;
   const epochs = 400;
   trainVae(vae, {

@@ -187,4 +187,39 @@ describe('GraphVae forward, serialization and training', () => {
     expect(unlabelledOnly.history.every((e) => e.triplet === 0 && e.mse === 0 && e.recLabelled === 0)).toBe(true);
     timed.dispose();
   });
+
+  it('gradients through the fast-gradient matMuls match central finite differences', () => {
+    const cfg: VaeConfig = { gcnLayers: 2, hidden: 6, latent: 3, decoderHidden: 5 };
+    const vae = GraphVae.create(cfg, 2);
+    const cells = sampleUniqueCells(new Rng(6), 3);
+    const refs = cells.map(cellToReference);
+    const rng = new Rng(9);
+    const probeAdj = Array.from({ length: 3 * 81 }, () => rng.normal());
+    const probeMu = Array.from({ length: 3 * 3 }, () => rng.normal());
+    const lossOf = (): tf.Scalar => {
+      const adj = tf.tensor3d(refs.map((r) => r.adj));
+      const feat = tf.tensor3d(refs.map((r) => r.features));
+      const f = vae.forward(adj, feat, null);
+      return tf.add(tf.sum(tf.mul(f.adjLogits, tf.tensor2d(probeAdj, [3, 81]))), tf.sum(tf.mul(tf.sin(f.mu), tf.tensor2d(probeMu, [3, 3])))) as tf.Scalar;
+    };
+    const grads = tf.tidy(() => {
+      const { grads: g } = tf.variableGrads(lossOf, [...vae.parameters.values()]);
+      const byKey = new Map<string, Float32Array>();
+      // Parameters off the probe's path (regressor, feature decoder, log σ) get no gradient.
+      for (const [key, v] of vae.parameters) if (g[v.name] !== undefined) byKey.set(key, g[v.name]!.dataSync() as Float32Array);
+      return byKey;
+    });
+    const base = vae.serialize();
+    for (const [name, index] of [['gcn0.weight', 7], ['gcn1.weight', 20], ['gcn1.ln.gamma', 2], ['mu.weight', 11], ['adjDecoder.1.weight', 30]] as const) {
+      const at = (delta: number): number => {
+        vae.load(base.map((w) => (w.name === name ? { ...w, data: w.data.map((x, i) => (i === index ? x + delta : x)) } : w)));
+        return tf.tidy(() => lossOf().dataSync()[0]!);
+      };
+      const h = 1e-2;
+      const numeric = (at(h) - at(-h)) / (2 * h);
+      expect(grads.get(name)![index]!).toBeCloseTo(numeric, 1);
+      expect(Math.abs(grads.get(name)![index]! - numeric)).toBeLessThan(0.02 * Math.max(1, Math.abs(numeric)));
+    }
+    vae.dispose();
+  });
 });
