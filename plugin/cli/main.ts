@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { registerArchCommands } from './commands/arch.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerInspectCommand } from './commands/inspect.js';
+import { registerPretrainCommand } from './commands/pretrain.js';
 import { registerOptunaCommands, registerWorkerCommand } from './commands/optuna.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
@@ -35,6 +36,7 @@ program
 registerRunCommand(program);
 registerCompareCommand(program);
 registerValidateCommand(program);
+registerPretrainCommand(program);
 registerInspectCommand(program);
 registerScoreCommand(program);
 registerTrainCommand(program);

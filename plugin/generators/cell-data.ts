@@ -24,6 +24,11 @@ export interface CellScore {
   readonly nwot: number;
   readonly params: number;
   readonly flops: number;
+  /**
+   * TCET of the cell in the proxy network (method.md §5.4), computed from the same passes. Not part
+   * of the condition; pretraining uses it to rank GMM clusters (condition following, corpus).
+   */
+  readonly tcet?: number;
 }
 
 /** Scores cells in order; null marks a cell whose scoring failed. */

@@ -59,7 +59,8 @@ export interface CellScorer {
 /** The fixed scoring batch: x NHWC float32, y int32 labels, shape [B, H, W, C], class count. */
 export type CellScorerBatch = ZcBatchData;
 
-const PROXIES = ['snip-snr', 'nwot'] as const;
+// TCET shares SNIP-SNR's and NWOT's passes, so it comes at almost no extra cost.
+const PROXIES = ['snip-snr', 'nwot', 'tcet'] as const;
 
 function networkOptions(size: ProxyNetworkSize): ProxyNetworkOptions {
   return { stageChannels: size.stageChannels, cellsPerStage: size.cellsPerStage, inputSize: size.inputSize, inputChannels: size.inputChannels, numClasses: size.numClasses };
@@ -99,7 +100,8 @@ function toScore(cell: Cell, values: Record<string, number>, size: ProxyNetworkS
   const nwot = values.nwot;
   if (snipSnr === undefined || nwot === undefined || !Number.isFinite(snipSnr) || !Number.isFinite(nwot)) return null;
   const cost = proxyNetworkCost(cell, networkOptions(size));
-  return { snipSnr, nwot, params: cost.params, flops: cost.flops };
+  const tcet = values.tcet;
+  return { snipSnr, nwot, params: cost.params, flops: cost.flops, ...(tcet !== undefined && Number.isFinite(tcet) ? { tcet } : {}) };
 }
 
 function scoreInThread(cell: Cell, batch: CellScorerBatch, size: ProxyNetworkSize, seed: number): CellScore | null {

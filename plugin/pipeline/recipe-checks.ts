@@ -76,7 +76,8 @@ export function runChecks(options: { generators?: boolean } = {}): SemanticCheck
 
 /** loadRecipe with every check a run needs. */
 export function loadRunRecipe(path: string, overrides: string[], options: { generators?: boolean } = {}): Promise<LoadedRecipe> {
-  return loadRecipe(path, { overrides, checks: runChecks(options) });
+  // The CLI always has the checkpoint loader (pipeline/load-generators.ts), so hgnas methods are in by default.
+  return loadRecipe(path, { overrides, checks: runChecks({ generators: options.generators ?? true }) });
 }
 
 export type { Recipe };

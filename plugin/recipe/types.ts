@@ -114,6 +114,7 @@ export interface PretrainSection {
     hidden: number;
     layers: number;
     epochs: number;
+    likelihoodEpochs: number;
     batchSize: number;
     solver: 'dopri5' | 'rk4';
   };

@@ -1,3 +1,4 @@
+import { loadGenerators } from '../../pipeline/load-generators.js';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { runCompare } from '../../pipeline/compare.js';
@@ -34,6 +35,7 @@ export function registerCompareCommand(program: Command): void {
       seeds,
       overrides: recipeOverrides(options),
       progress,
+      generators: loadGenerators,
       ...(options.out !== undefined ? { out: options.out } : {}),
     });
     if (options.json) {

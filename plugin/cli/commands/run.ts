@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { runMainJob } from '../../pipeline/main-job.js';
+import { generatorProvider } from '../../pipeline/load-generators.js';
 import { loadRunRecipe } from '../../pipeline/recipe-checks.js';
+import { join } from 'node:path';
 import { createProgress } from '../../report/progress.js';
 import { defaultRunPath, RunDir } from '../../report/run-dir.js';
 import { addCommonOptions, printJson, recipeOverrides, DATA_OPTION, type CommonOptions } from '../shared.js';
@@ -38,7 +40,8 @@ export function registerRunCommand(program: Command): void {
       process.stderr.write(`\ninterrupted: continue with  hgnas run ${recipePath} --resume ${runDir.path}\n`);
       process.exit(130);
     });
-    const result = await runMainJob({ loaded, runDir, progress, resume: Boolean(options.resume), ...(options.optuna ? { optuna: options.optuna } : {}) });
+    const generators = generatorProvider({ pretrainDir: join(runDir.path, 'checkpoint'), progress });
+    const result = await runMainJob({ loaded, runDir, progress, generators, resume: Boolean(options.resume), ...(options.optuna ? { optuna: options.optuna } : {}) });
     if (options.json) {
       printJson({ runDir: runDir.path, ...result });
       return;
