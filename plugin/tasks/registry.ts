@@ -11,6 +11,7 @@ import { loadDarcyflowTask } from './nb360/darcyflow.js';
 import { loadCosmicTask } from './nb360/cosmic.js';
 import { loadDeepseaTask } from './nb360/deepsea.js';
 import { loadEcgTask } from './nb360/ecg.js';
+import { loadFsd50kTask } from './nb360/fsd50k.js';
 import { loadNinaproTask } from './nb360/ninapro.js';
 import { loadSatelliteTask } from './nb360/satellite.js';
 import { loadSphericalTask } from './nb360/spherical.js';
@@ -66,6 +67,10 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
   ninapro: {
     facts: { inputShape: { height: 16, width: 52, channels: 1 }, numClasses: 18, defaultStemStride: 1, needsData: true },
     load: (request) => loadNinaproTask(request.data, request.options),
+  },
+  fsd50k: {
+    facts: { inputShape: { height: 96, width: 101, channels: 1 }, numClasses: 200, defaultStemStride: 1, needsData: true },
+    load: (request) => loadFsd50kTask(request.data, request.options),
   },
   darcyflow: {
     facts: { inputShape: { height: 85, width: 85, channels: 3 }, numClasses: 1, defaultStemStride: 1, needsData: true, head: 'dense' },

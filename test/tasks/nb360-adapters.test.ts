@@ -17,7 +17,7 @@ import { COSMIC_SKY, cifarPixel, cosmicImage, cosmicMask as fixtureMask, darcySo
 let root: string;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hgnas-nb360-adapters-'));
-  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea', 'ecg', 'cosmic']) await writeNb360Fixture(task, root);
+  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea', 'ecg', 'cosmic', 'fsd50k']) await writeNb360Fixture(task, root);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -224,6 +224,47 @@ describe('Cosmic', () => {
     // 13804_6 holds the only test image (and a training one); declaring it non-GAL empties splits.
     expect(() => load('cosmic', { otherFields: '13804_6' })).toThrow(/split of cosmic empty/);
     expect(() => load('cosmic', { galFields: 7 })).toThrow(/task.options.galFields/);
+  });
+});
+
+describe('FSD50K', () => {
+  it('computes 96 × 101 dB mel features per chunk and groups chunks into clips by ext', () => {
+    const task = load('fsd50k');
+    expect(task.kind).toBe('multilabel');
+    expect(task.inputShape).toEqual({ height: 96, width: 101, channels: 1 });
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([5, 1, 3]);
+    expect([...task.splits.train.groups!]).toEqual([0, 0, 0, 1, 1]);
+    // Clip 100001 is Bark + Guitar (indices 0 and 2) on each of its chunks.
+    expect([...task.splits.train.targets!.subarray(4, 8)]).toEqual([1, 0, 1, 0]);
+    // The silent chunk: −100 dB everywhere, nothing clipped, +75, minus the mean → all zeros.
+    expect(task.splits.train.x.subarray(9696, 2 * 9696).every((v) => v === 0)).toBe(true);
+    // The 0.75 s chunk has 1 + 16 537 // 220 = 76 frames; frames 76..100 hold its minimum.
+    const short = task.splits.train.x.subarray(4 * 9696, 5 * 9696);
+    const min = short.reduce((a, b) => Math.min(a, b), Infinity);
+    for (const m of [0, 50, 95]) for (const t of [76, 100]) expect(short[m * 101 + t]).toBe(min);
+    expect(short[50 * 101 + 75]).not.toBe(min);
+    // Val clip 100003 chunk 0, a 660 Hz tone: values from an independent NumPy implementation of
+    // the same torchaudio/librosa rules (np.fft.rfft of the Hann-windowed reflect-padded frames).
+    const v = task.splits.val.x;
+    expect(v[0 * 101 + 0]).toBeCloseTo(46.76683535451783, 3);
+    expect(v[17 * 101 + 50]).toBeCloseTo(17.00360525717283, 3);
+    expect(v[30 * 101 + 100]).toBeCloseTo(47.19900218570189, 3);
+    expect(v[95 * 101 + 7]).toBeCloseTo(-7.714417106288785, 3);
+    expect(v.reduce((a, b) => Math.max(a, b), -Infinity)).toBeCloseTo(72.28558289371122, 3);
+    expect(v.indexOf(v.reduce((a, b) => Math.max(a, b), -Infinity))).toBe(22 * 101 + 50);
+  });
+
+  it('scores clips by sigmoid(mean chunk logits) and reports mAP with the class without positives undefined', () => {
+    const task = load('fsd50k');
+    // Eval: clip 100004 (2 chunks; Bark, Female speech), clip 100005 (1 chunk; Rain); no Guitar.
+    // Mean logits: clip 4 → (1, 1, 0, −2), clip 5 → (−1, −1, 0, −3). Bark and Female speech rank
+    // their positive first (AP 1); Rain ranks its positive second of two (AP 1/2); Guitar undefined.
+    const outputs = Float32Array.of(2, 2, 0, -2, 0, 0, 0, -2, -1, -1, 0, -3);
+    const result = taskOutput(task).evaluate(outputs, task.splits.test);
+    expect(result.name).toBe('mAP');
+    expect(result.value).toBeCloseTo(2.5 / 3, 10);
+    expect(result.tableValue).toBeCloseTo(1 - 2.5 / 3, 10);
+    expect((result as unknown as { undefinedClasses: number[] }).undefinedClasses).toEqual([2]);
   });
 });
 
