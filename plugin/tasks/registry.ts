@@ -13,6 +13,7 @@ import { loadDeepseaTask } from './nb360/deepsea.js';
 import { loadEcgTask } from './nb360/ecg.js';
 import { loadFsd50kTask } from './nb360/fsd50k.js';
 import { loadNinaproTask } from './nb360/ninapro.js';
+import { loadPsicovTask } from './nb360/psicov.js';
 import { loadSatelliteTask } from './nb360/satellite.js';
 import { loadSphericalTask } from './nb360/spherical.js';
 import type { InputShape } from '../space/types.js';
@@ -75,6 +76,10 @@ const ADAPTERS: Readonly<Record<string, Adapter>> = {
   darcyflow: {
     facts: { inputShape: { height: 85, width: 85, channels: 3 }, numClasses: 1, defaultStemStride: 1, needsData: true, head: 'dense' },
     load: (request) => loadDarcyflowTask(request.data, request.options),
+  },
+  psicov: {
+    facts: { inputShape: { height: 128, width: 128, channels: 57 }, numClasses: 1, defaultStemStride: 1, needsData: true, head: 'dense' },
+    load: (request) => loadPsicovTask(request.data, request.options),
   },
   cosmic: {
     facts: { inputShape: { height: 128, width: 128, channels: 1 }, numClasses: 1, defaultStemStride: 1, needsData: true, head: 'dense' },

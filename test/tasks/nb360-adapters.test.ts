@@ -17,7 +17,7 @@ import { COSMIC_SKY, cifarPixel, cosmicImage, cosmicMask as fixtureMask, darcySo
 let root: string;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hgnas-nb360-adapters-'));
-  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea', 'ecg', 'cosmic', 'fsd50k']) await writeNb360Fixture(task, root);
+  for (const task of ['cifar100-permuted', 'spherical', 'ninapro', 'darcyflow', 'satellite', 'deepsea', 'ecg', 'cosmic', 'fsd50k', 'psicov']) await writeNb360Fixture(task, root);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -265,6 +265,66 @@ describe('FSD50K', () => {
     expect(result.value).toBeCloseTo(2.5 / 3, 10);
     expect(result.tableValue).toBeCloseTo(1 - 2.5 / 3, 10);
     expect((result as unknown as { undefinedClasses: number[] }).undefinedClasses).toEqual([2]);
+  });
+});
+
+describe('PSICOV', () => {
+  const options = { dim: 32, testDim: 64, valCount: 1 };
+
+  it('builds the 57-channel pair features, pads by 5 and tiles the test proteins', () => {
+    const task = load('psicov', options);
+    expect(task.kind).toBe('dense-regression');
+    expect(task.inputShape).toEqual({ height: 32, width: 32, channels: 57 });
+    // deepcov 1abcA (val), 2defB + 3ghiC (train); psicov 1aapA, 1bebA at 64 → 4 tiles of 32 each.
+    expect([task.splits.train.count, task.splits.val.count, task.splits.test.count]).toEqual([2, 1, 8]);
+    // Test protein 1aapA, residues (i, j) = (3, 7) sit at padded (8, 12), inside tile 0.
+    const at = (8 * 32 + 12) * 57;
+    const x = task.splits.test.x;
+    const i = 3;
+    const j = 7;
+    expect(x[at + 0]).toBe(j % 3 === 0 ? 1 : 0); // ss row 0 at the column residue
+    expect(x[at + 1]).toBe(i % 3 === 0 ? 1 : 0); // ss row 0 at the row residue
+    for (const a of [0, 5, 21]) {
+      expect(x[at + 6 + 2 * a]).toBeCloseTo(((3 * j + a) % 11) / 10, 6);
+      expect(x[at + 7 + 2 * a]).toBeCloseTo(((3 * i + a) % 11) / 10, 6);
+    }
+    expect(x[at + 50]).toBeCloseTo((j % 5) / 4, 6);
+    expect(x[at + 53]).toBeCloseTo(1 + (i % 7) / 7, 6);
+    expect(x[at + 54]).toBeCloseTo(((i + j) % 13) / 13, 6);
+    expect(x[at + 55]).toBeCloseTo(((i * j) % 17) / 17, 6);
+    expect(x[at + 56]).toBeCloseTo(-(Math.abs(i - j) % 9) / 9, 6);
+    expect(x.subarray(0, 57).every((v) => v === 0)).toBe(true); // padding
+    const t = task.splits.test.targets!;
+    expect(t[8 * 32 + 12]).toBeCloseTo(2 + 0.2 * 4, 5);
+    expect(t[8 * 32 + 8]).toBeCloseTo(2.2, 5); // diagonal: mean of its neighbours 2.2 and 2.2
+    expect(t[0]).toBe(100); // padded distance, not clipped at test time
+    // Val 1abcA (L 20): padded to 32, distances clipped at 16 Å (padding 100 → 16).
+    expect(task.splits.val.targets![(5 + 2) * 32 + 5 + 10]).toBeCloseTo(2 + 0.2 * 8, 5);
+    expect(task.splits.val.targets![0]).toBe(16);
+  });
+
+  it('stitches the tiles and reports MAE₈ (0.5 for truth + 0.5; 0.25 for +0.5 above and −0.5 below the diagonal)', () => {
+    const task = load('psicov', options);
+    const output = taskOutput(task);
+    const truth = task.splits.test.targets!;
+    const shifted = (f: (row: number, col: number) => number): Float32Array =>
+      Float32Array.from(truth, (v, e) => {
+        const k = Math.floor(e / 1024);
+        const tile = k % 4;
+        const row = (tile >> 1) * 32 + Math.floor((e % 1024) / 32);
+        const col = (tile & 1) * 32 + (e % 32);
+        return v + f(row, col);
+      });
+    const symmetric = output.evaluate(shifted(() => 0.5), task.splits.test);
+    expect(symmetric).toMatchObject({ name: 'mae8', direction: 'min', variant: 'sep>=24,d<=8' });
+    expect(symmetric.value).toBeCloseTo(0.5, 5);
+    // Two-step symmetrisation: ¾ of the lower value + ¼ of the upper: ¾(−0.5) + ¼(0.5) = −0.25.
+    const asymmetric = output.evaluate(shifted((r, c) => (r < c ? 0.5 : r > c ? -0.5 : 0)), task.splits.test);
+    expect(asymmetric.value).toBeCloseTo(0.25, 5);
+    // Search mode (val): plain L1 on the clipped crop.
+    const val = output.evaluate(Float32Array.from(task.splits.val.targets!, (v) => v + 1), task.splits.val);
+    expect(val).toMatchObject({ name: 'mae-crop' });
+    expect(val.value).toBeCloseTo(1, 6);
   });
 });
 

@@ -60,6 +60,10 @@ const CASES: readonly Case[] = [
     extra: ['--set', 'search.fitness=synflow'],
   },
   { recipe: 'fsd50k', fixture: 'fsd50k', metric: 'mAP', direction: 'max', table: (v) => 1 - v, split: { train: 5, val: 1, test: 3 }, trainedOn: 'train' },
+  {
+    recipe: 'psicov', fixture: 'psicov', metric: 'mae8', direction: 'min', table: (v) => v, split: { train: 2, val: 1, test: 8 }, trainedOn: 'train+val',
+    extra: ['--set', 'task.options={dim: 32, testDim: 64, valCount: 1}'],
+  },
   { recipe: 'satellite', fixture: 'satellite', metric: 'accuracy', direction: 'max', table: (v) => 100 * (1 - v), split: { train: 24, val: 6, test: 6 }, trainedOn: 'train+val' },
   // ~ records give a window every 25 samples: hundreds of 1×1000 windows, so a smaller network.
   {
