@@ -1,8 +1,8 @@
 /**
- * Every NAS-Bench-360 adapter end to end through the compiled `hgnas run`: the fixture files of
+ * Every task adapter end to end through the compiled `hgnas run`: the fixture files of
  * test/tasks/nb360-fixtures.ts (official names, containers and layout) → recipes/nb360/<task>.yaml
- * with a tiny budget → result.json with the task's official metric, direction, NAS-Bench-360
- * table value and variant.
+ * (and recipes/cifar10.yaml, cifar100.yaml) with a tiny budget → result.json with the task's
+ * official metric, direction, NAS-Bench-360 table value and variant.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeNb360Fixture } from './nb360-fixtures.js';
+import { writeCifarFixture, writeNb360Fixture } from './nb360-fixtures.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const cli = join(root, 'dist', 'plugin', 'cli', 'main.js');
@@ -28,13 +28,16 @@ const tiny = [
   '--set', 'space.headWidth={min: 8, max: 16}',
   '--set', 'space.totalCells={max: 2}',
   '--set', 'constraints.params=200k',
+  '--set', 'constraints.minParams=null',
   '--set', 'runtime.workers=1',
   '--set', 'output.progress=plain',
   '--set', 'output.saveModel=false',
 ];
 
 interface Case {
+  /** recipes/nb360/<recipe>.yaml, or a path under recipes/ when it contains a slash. */
   readonly recipe: string;
+  /** writeNb360Fixture task, or cifar10 / cifar100 for writeCifarFixture. */
   readonly fixture: string;
   readonly metric: string;
   readonly direction: 'max' | 'min';
@@ -46,6 +49,9 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
+  // The two CIFAR tasks of hgnas's own recipes (method.md protocol: train, monitored on val).
+  { recipe: 'recipes/cifar10.yaml', fixture: 'cifar10', metric: 'accuracy', direction: 'max', table: (v) => 100 * (1 - v), split: { train: 9, val: 1, test: 4 }, trainedOn: 'train' },
+  { recipe: 'recipes/cifar100.yaml', fixture: 'cifar100', metric: 'accuracy', direction: 'max', table: (v) => 100 * (1 - v), split: { train: 8, val: 2, test: 4 }, trainedOn: 'train' },
   { recipe: 'cifar100', fixture: 'cifar100-permuted', metric: 'accuracy', direction: 'max', table: (v) => 100 * (1 - v), split: { train: 8, val: 2, test: 4 }, trainedOn: 'train+val' },
   { recipe: 'spherical', fixture: 'spherical', metric: 'accuracy', direction: 'max', table: (v) => 100 * (1 - v), split: { train: 8, val: 2, test: 4 }, trainedOn: 'train+val' },
   { recipe: 'ninapro', fixture: 'ninapro', metric: 'accuracy', direction: 'max', table: (v) => 100 * (1 - v), split: { train: 6, val: 3, test: 3 }, trainedOn: 'train+val' },
@@ -76,15 +82,20 @@ const CASES: readonly Case[] = [
 let data: string;
 beforeAll(async () => {
   data = mkdtempSync(join(tmpdir(), 'hgnas-nb360-run-'));
-  for (const c of CASES) await writeNb360Fixture(c.fixture, data);
+  for (const c of CASES) {
+    if (c.fixture === 'cifar10' || c.fixture === 'cifar100') await writeCifarFixture(c.fixture, join(data, c.fixture));
+    else await writeNb360Fixture(c.fixture, data);
+  }
 });
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
 describe('hgnas run on NAS-Bench-360 fixtures', () => {
   for (const c of CASES) {
     it(`${c.recipe}: completes and reports ${c.metric}`, () => {
-      const out = join(mkdtempSync(join(tmpdir(), `hgnas-${c.recipe}-`)), 'run');
-      const r = spawnSync(process.execPath, [cli, 'run', `recipes/nb360/${c.recipe}.yaml`, '--data', data, ...tiny, ...(c.extra ?? []), '--out', out], {
+      const out = join(mkdtempSync(join(tmpdir(), `hgnas-${c.fixture}-`)), 'run');
+      const recipe = c.recipe.includes('/') ? c.recipe : `recipes/nb360/${c.recipe}.yaml`;
+      const dataDir = c.fixture === 'cifar10' || c.fixture === 'cifar100' ? join(data, c.fixture) : data;
+      const r = spawnSync(process.execPath, [cli, 'run', recipe, '--data', dataDir, ...tiny, ...(c.extra ?? []), '--out', out], {
         cwd: root,
         encoding: 'utf8',
         timeout: 240_000,
