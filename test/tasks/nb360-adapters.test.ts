@@ -12,7 +12,7 @@ import { taskOutput } from '../../plugin/tasks/output.js';
 import { loadTask, taskFacts } from '../../plugin/tasks/registry.js';
 import type { Task } from '../../plugin/tasks/types.js';
 import { numpyPermutation } from '../../plugin/tasks/nb360/numpy-permutation.js';
-import { COSMIC_SKY, cifarPixel, cosmicImage, cosmicMask as fixtureMask, darcySol, deepseaBase, ecgLength, satelliteValue, writeNb360Fixture } from './nb360-fixtures.js';
+import { COSMIC_SKY, NB360_FIXTURE_VARIANTS, cifarPixel, cosmicImage, cosmicMask as fixtureMask, darcySol, deepseaBase, ecgLength, satelliteValue, writeNb360Fixture } from './nb360-fixtures.js';
 
 let root: string;
 beforeAll(async () => {
@@ -325,6 +325,38 @@ describe('PSICOV', () => {
     const val = output.evaluate(Float32Array.from(task.splits.val.targets!, (v) => v + 1), task.splits.val);
     expect(val).toMatchObject({ name: 'mae-crop' });
     expect(val.value).toBeCloseTo(1, 6);
+  });
+});
+
+describe('fixture variants (every detail the docs mark inferred or unknown)', () => {
+  const options: Record<string, object> = { darcyflow: { trainCount: 4, valCount: 1, testCount: 2 } };
+  const cases = Object.entries(NB360_FIXTURE_VARIANTS).flatMap(([task, variants]) => variants.map((variant) => [task, variant] as const));
+
+  it.each(cases)('%s, variant %s, loads into the same splits as the default files', async (task, variant) => {
+    const dir = mkdtempSync(join(tmpdir(), `hgnas-nb360-${task}-`));
+    try {
+      await writeNb360Fixture(task, dir, { variant });
+      const load2 = (d: string): Task => loadTask({ id: task, data: d, split: { train: 0.7, val: 0.1, test: 0.2 }, options: options[task] ?? {} });
+      const got = load2(dir);
+      const want = load2(root);
+      for (const part of ['train', 'val', 'test'] as const) {
+        const [g, w] = [got.splits[part], want.splits[part]];
+        expect(g.count).toBe(w.count);
+        expect([...g.y]).toEqual([...w.y]);
+        if (w.targets) expect([...g.targets!]).toEqual([...w.targets]);
+        if (task === 'satellite' && variant === 'constant-series' && part === 'train') {
+          // Training row 3 is the constant 0.5: z-normalised to zeros (the documented policy); the rest agrees.
+          expect(g.x.subarray(3 * 46, 4 * 46).every((v) => v === 0)).toBe(true);
+          expect([...g.x.subarray(4 * 46)]).toEqual([...w.x.subarray(4 * 46)]);
+          expect(got.splits.description.method).toMatch(/1 constant series set to 0/);
+        } else {
+          // Spherical uint8 included: its values (n·13 + c·7 + y + x) mod 256 fit a byte exactly.
+          expect([...g.x]).toEqual([...w.x]);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
