@@ -423,14 +423,12 @@ function trainConfig(recipe: Recipe, epochs: number): TrainConfig {
 }
 
 /** The recipe's training protocol with the task's loss and output decoding. */
-function taskTrainConfig(recipe: Recipe, task: Task, epochs: number): TrainConfig {
-  const output = taskOutput(task);
+function taskTrainConfig(recipe: Recipe, task: Task, epochs: number, output = taskOutput(task)): TrainConfig {
   return { ...trainConfig(recipe, epochs), loss: output.loss, ...(output.decode ? { decode: output.decode } : {}) };
 }
 
 /** The task's official metric on `split` (search mode: val; final: test), from raw outputs. */
-function splitMetric(net: ReturnType<typeof buildNetwork>, task: Task, split: Task['splits']['train']): MetricResult {
-  const output = taskOutput(task);
+function splitMetric(net: ReturnType<typeof buildNetwork>, task: Task, split: Task['splits']['train'], output = taskOutput(task)): MetricResult {
   const source = splitSource(split, task.inputShape, { shuffle: false });
   const { outputs } = evaluate(net, source, 256, { loss: output.loss, decode: output.decode, keepOutputs: true });
   return output.evaluate(outputs!, split);
@@ -485,12 +483,14 @@ async function trainAndTest(
     const merged = recipe.evaluation.finalData === 'train+val';
     const trainSplit = merged ? (task.splits.final?.train ?? concatSplits(task.splits.train, task.splits.val)) : task.splits.train;
     const testSplit = merged ? (task.splits.final?.test ?? task.splits.test) : task.splits.test;
+    // The final mode's own output decoding where the task refits it (Darcy's normalisers).
+    const finalOutput = merged ? (task.splits.final?.output ?? output) : output;
     const train = splitSource(trainSplit, task.inputShape, { shuffle: true, augment: t.augment });
     const val = merged ? undefined : splitSource(task.splits.val, task.inputShape, { shuffle: false });
     const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
     const bar = progress.task('train', t.epochs * stepsPerEpoch, 'steps');
     let lastVal: number | null = null;
-    const history = await trainNetwork(net, { train, ...(val ? { val } : {}) }, taskTrainConfig(recipe, task, t.epochs), {
+    const history = await trainNetwork(net, { train, ...(val ? { val } : {}) }, taskTrainConfig(recipe, task, t.epochs, finalOutput), {
       onStep: (info) =>
         bar.update(info.step, `epoch ${info.epoch + 1}/${t.epochs}, lr ${info.lr.toExponential(2)}${lastVal === null ? '' : `, val acc ${lastVal.toFixed(4)}`}`),
       onEpoch: (info) => {
@@ -506,7 +506,7 @@ async function trainAndTest(
     });
     bar.finish();
     // The task's official metric on the held-out split, from the raw outputs, once.
-    const testMetric = splitMetric(net, task, testSplit);
+    const testMetric = splitMetric(net, task, testSplit, finalOutput);
     if (recipe.output.saveModel) {
       await saveNetworkWeights(net, runDir.subdir('model'), { archJson: archToJson(arch), testMetric: { name: testMetric.name, value: testMetric.value } });
     }

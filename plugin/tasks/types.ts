@@ -43,7 +43,13 @@ export interface TaskSplits {
    * its records 90/10 for the final run, nas-bench-360.md §3.8). Used when the recipe retrains on
    * train + val (`evaluation.finalData`); absent = concatenated train and val, and `test`.
    */
-  readonly final?: { readonly train: Split; readonly test: Split; readonly method: string };
+  readonly final?: {
+    readonly train: Split;
+    readonly test: Split;
+    readonly method: string;
+    /** The final mode's output side where it differs (Darcy: normalisers refitted on train + val). */
+    readonly output?: TaskOutput;
+  };
   /** How the splits were made, for result.json. */
   readonly description: SplitDescription;
 }

@@ -115,6 +115,22 @@ describe('Darcy Flow', () => {
     expect(taskFacts('darcyflow')?.head).toBe('dense');
   });
 
+  it('refits the normalisers on train + val for the final mode', () => {
+    const task = load('darcyflow', options);
+    const final = task.splits.final!;
+    expect([final.train.count, final.test.count]).toEqual([5, 2]);
+    // Point (1, 2) over samples 0..4: coeff 12, 3, 3, 3, and sample 4: (24 mod 7 = 3) → 12.
+    // Mean 33/5 = 6.6; squared deviations 29.16, 12.96 ×3, 29.16 → 97.2/4 = 24.3 → std 4.929503.
+    const p = 1 * 5 + 2;
+    expect(final.train.x[p * 3]).toBeCloseTo((12 - 6.6) / (Math.sqrt(24.3) + 1e-5), 5);
+    expect(final.output!.decode!.shift[p]).not.toBe(taskOutput(task).decode!.shift[p]);
+    // The final output decodes with the final normaliser: encoded truth × 1.1 still gives 0.1.
+    const { scale, shift } = final.output!.decode!;
+    const truth = final.test.targets!;
+    const encoded = Float32Array.from(truth, (v, i) => (1.1 * v - shift[i % 25]!) / scale[i % 25]!);
+    expect(final.output!.evaluate(encoded, final.test).value).toBeCloseTo(0.1, 5);
+  });
+
   it('rejects unknown options and too few samples with the option named', () => {
     expect(() => load('darcyflow', { trainCout: 4 })).toThrow(InputError);
     expect(() => load('darcyflow', { trainCout: 4 })).toThrow(/task.options.trainCout/);

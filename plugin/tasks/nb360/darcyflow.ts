@@ -8,8 +8,8 @@
  *   (options `trainCount`, `valCount`, `testCount`).
  * - Per-grid-point normalisers of the FNO code (UnitGaussianNormalizer: mean and torch.std,
  *   i.e. the n − 1 standard deviation, over the training samples; x ← (x − mean)/(std + 1e-5))
- *   for the coefficient and for the solution. Deviation: both are fitted on the search-mode
- *   training samples and kept for the final train + val retrain (the reference refits on 1 000).
+ *   for the coefficient and for the solution, fitted on the 900 training samples in search mode
+ *   and refitted on the 1 000 train + val samples for the final retrain (`splits.final`).
  * - Input NHWC (g, g, 3): normalised coefficient, then the coordinate channels of the reference's
  *   meshgrid: x = column/(g − 1), y = row/(g − 1).
  * - Output: the dense head, one value per grid point, the *normalised* solution; it is decoded
@@ -23,7 +23,7 @@ import type { NumericArray } from '../formats/ndarray.js';
 import { fileSource } from '../formats/source.js';
 import { darcyRelativeL2 } from '../metrics/dense.js';
 import { outputMetric } from '../output.js';
-import type { Task } from '../types.js';
+import type { Task, TaskOutput } from '../types.js';
 import { checkOptions, intOption, requireCounts, rowsSplit, taskFolder, toFloat32, type TaskOptions } from './common.js';
 
 export const DARCY_EPSILON = 1e-5;
@@ -103,27 +103,24 @@ export function loadDarcyflowTask(data: string | null, options: TaskOptions = {}
   const uTest = subsample(testFields.sol, nTest, stride);
   const grid = a.grid;
   const points = grid * grid;
-  const xNorm = pointwiseNormaliser(a.data, nTrain, points);
-  const yNorm = pointwiseNormaliser(u.data, nTrain, points);
-  const inputs = (coeff: Float32Array, count: number): Float32Array => {
-    const x = new Float32Array(count * points * 3);
-    for (let n = 0; n < count; n++) {
-      for (let p = 0; p < points; p++) {
-        const at = (n * points + p) * 3;
-        x[at] = (coeff[n * points + p]! - xNorm.mean[p]!) / (xNorm.std[p]! + DARCY_EPSILON);
-        x[at + 1] = grid > 1 ? (p % grid) / (grid - 1) : 0;
-        x[at + 2] = grid > 1 ? Math.floor(p / grid) / (grid - 1) : 0;
+  /** Inputs, decoding and metric for normalisers fitted on the first `fitCount` samples of smooth1. */
+  const mode = (fitCount: number) => {
+    const xNorm = pointwiseNormaliser(a.data, fitCount, points);
+    const yNorm = pointwiseNormaliser(u.data, fitCount, points);
+    const inputs = (coeff: Float32Array, count: number): Float32Array => {
+      const x = new Float32Array(count * points * 3);
+      for (let n = 0; n < count; n++) {
+        for (let p = 0; p < points; p++) {
+          const at = (n * points + p) * 3;
+          x[at] = (coeff[n * points + p]! - xNorm.mean[p]!) / (xNorm.std[p]! + DARCY_EPSILON);
+          x[at + 1] = grid > 1 ? (p % grid) / (grid - 1) : 0;
+          x[at + 2] = grid > 1 ? Math.floor(p / grid) / (grid - 1) : 0;
+        }
       }
-    }
-    return x;
-  };
-  const decode = { scale: Float32Array.from(yNorm.std, (s) => s + DARCY_EPSILON), shift: yNorm.mean };
-  const full = { x: inputs(a.data, nTrain + nVal), targets: u.data, count: nTrain + nVal };
-  const test = { x: inputs(aTest.data, nTest), targets: uTest.data, count: nTest };
-  return {
-    id: 'darcyflow',
-    kind: 'dense-regression',
-    output: {
+      return x;
+    };
+    const decode = { scale: Float32Array.from(yNorm.std, (v) => v + DARCY_EPSILON), shift: yNorm.mean };
+    const output: TaskOutput = {
       kind: 'dense-regression',
       head: 'dense',
       loss: 'relative-l2',
@@ -134,16 +131,36 @@ export function loadDarcyflowTask(data: string | null, options: TaskOptions = {}
         for (let i = 0; i < outputs.length; i++) decoded[i] = outputs[i]! * decode.scale[i % points]! + decode.shift[i % points]!;
         return darcyRelativeL2(decoded, split.targets!, points);
       },
-    },
+    };
+    return {
+      output,
+      full: { x: inputs(a.data, nTrain + nVal), targets: u.data, count: nTrain + nVal },
+      test: { x: inputs(aTest.data, nTest), targets: uTest.data, count: nTest },
+    };
+  };
+  // Search mode fits on train (900); final mode refits on train + val (1 000), as the reference.
+  const search = mode(nTrain);
+  const final = mode(nTrain + nVal);
+  const testBase = trainFields.coeff.shape[0]!;
+  return {
+    id: 'darcyflow',
+    kind: 'dense-regression',
+    output: search.output,
     inputShape: { height: grid, width: grid, channels: 3 },
     numClasses: 1,
     defaultStemStride: 1,
     metric: outputMetric('relative-l2', 'min'),
     normalization: { mean: [0, 0, 0], std: [1, 1, 1] },
     splits: {
-      train: rowsSplit(full, 0, nTrain, 0),
-      val: rowsSplit(full, nTrain, nVal, 0),
-      test: rowsSplit(test, 0, nTest, trainFields.coeff.shape[0]!),
+      train: rowsSplit(search.full, 0, nTrain, 0),
+      val: rowsSplit(search.full, nTrain, nVal, 0),
+      test: rowsSplit(search.test, 0, nTest, testBase),
+      final: {
+        train: rowsSplit(final.full, 0, nTrain + nVal, 0),
+        test: rowsSplit(final.test, 0, nTest, testBase),
+        output: final.output,
+        method: `final mode: normalisers refitted on the ${nTrain + nVal} train + val samples`,
+      },
       description: {
         source: `Darcy Flow (NAS-Bench-360), ${dir}`,
         total: nTrain + nVal + nTest,
@@ -153,7 +170,7 @@ export function loadDarcyflowTask(data: string | null, options: TaskOptions = {}
         seed: 0,
         method:
           `smooth1 samples 0..${nTrain - 1} train, ${nTrain}..${nTrain + nVal - 1} val; smooth2 samples 0..${nTest - 1} test; stride ${stride} → ${grid}×${grid}; ` +
-          `per-point normalisers (n − 1 std, ε 1e-5) fitted on the ${nTrain} search-mode training samples and kept for the final retrain (the reference refits on train + val)`,
+          `per-point normalisers (n − 1 std, ε 1e-5) fitted on the ${nTrain} training samples (search) and refitted on ${nTrain + nVal} (final)`,
       },
     },
   };
