@@ -202,12 +202,11 @@ describe('GraphVae forward, serialization and training', () => {
       const f = vae.forward(adj, feat, null);
       return tf.add(tf.sum(tf.mul(f.adjLogits, tf.tensor2d(probeAdj, [3, 81]))), tf.sum(tf.mul(tf.sin(f.mu), tf.tensor2d(probeMu, [3, 3])))) as tf.Scalar;
     };
-    const grads = tf.tidy(() => {
+    const grads = new Map<string, Float32Array>();
+    tf.tidy(() => {
       const { grads: g } = tf.variableGrads(lossOf, [...vae.parameters.values()]);
-      const byKey = new Map<string, Float32Array>();
       // Parameters off the probe's path (regressor, feature decoder, log σ) get no gradient.
-      for (const [key, v] of vae.parameters) if (g[v.name] !== undefined) byKey.set(key, g[v.name]!.dataSync() as Float32Array);
-      return byKey;
+      for (const [key, v] of vae.parameters) if (g[v.name] !== undefined) grads.set(key, g[v.name]!.dataSync() as Float32Array);
     });
     const base = vae.serialize();
     for (const [name, index] of [['gcn0.weight', 7], ['gcn1.weight', 20], ['gcn1.ln.gamma', 2], ['mu.weight', 11], ['adjDecoder.1.weight', 30]] as const) {

@@ -13,7 +13,7 @@ function documented(cwd: string): Recipe {
     name: 'mnist-random',
     seed: 0,
     description: 'Random search under a 100k-parameter budget on MNIST, ranked by TCET.',
-    task: { id: 'mnist', data: null, split: { train: 0.7, val: 0.1, test: 0.2 }, stemStride: 2 },
+    task: { id: 'mnist', data: null, split: { train: 0.7, val: 0.1, test: 0.2 }, options: {}, stemStride: 2 },
     space: {
       stages: { min: 1, max: 3 },
       totalCells: { max: 8 },
@@ -26,6 +26,17 @@ function documented(cwd: string): Recipe {
       se: false,
     },
     constraints: { params: 100_000, flops: 5_000_000, minParams: 20_000 },
+    // The 2-core pretraining sizes of recipes/pretrain.yaml (the mnist recipe leaves them at default).
+    pretrain: {
+      output: null,
+      cells: { unlabelled: 4000, initial: 160, population: 40, labelled: 480, maxProxyParams: 1_000_000, heldOut: 0.1 },
+      proxyNetwork: { channels: [8, 16, 32], cellsPerStage: 1, batch: 32 },
+      vae: { gcnLayers: 4, hidden: 128, latent: 32, decoderHidden: 128, epochs: 120, minEpochs: 20, patience: 25, batchSize: 64, lr: 0.001 },
+      gmm: { components: 32 },
+      ccnf: { objectives: ['flow-matching', 'likelihood'], hidden: 128, layers: 4, epochs: 29, likelihoodEpochs: 6, batchSize: 256, solver: 'dopri5' },
+      macro: { records: 6000, layers: 2, width: 64, heads: 4, mlp: 256, context: 224, dropout: 0.1, steps: 1500, batchSize: 16 },
+      evaluation: { samples: 1000, conditionCells: 24 },
+    },
     generators: { checkpoint: 'builtin', pretrain: false, cellTemperature: 0.4, macroTemperature: 0.8, topK: 50 },
     search: {
       method: 'random',
@@ -37,6 +48,8 @@ function documented(cwd: string): Recipe {
       tournament: 16,
       topK: 3,
       maxSamplingTries: 1000,
+      hgnas: { proposalShare: 0.5, sequences: 5, perSequence: 10, refine: false, refineTopK: 10, refineSteps: 50 },
+      hgnasEa: { explorationShare: 0.15, population: null },
     },
     evaluation: {
       rerank: { topK: 3, epochs: 0 },
@@ -54,6 +67,7 @@ function documented(cwd: string): Recipe {
         bnMomentum: 0.1,
         augment: { randomCrop: 2, flip: false },
       },
+      finalData: 'train',
       metric: 'auto',
     },
     runtime: { backend: 'auto', workers: 2, jobTimeoutSeconds: 600, retries: 1 },

@@ -345,7 +345,7 @@ describe('PSICOV', () => {
 });
 
 describe('fixture variants (every detail the docs mark inferred or unknown)', () => {
-  const options: Record<string, object> = { darcyflow: { trainCount: 4, valCount: 1, testCount: 2 } };
+  const options: Record<string, Record<string, number>> = { darcyflow: { trainCount: 4, valCount: 1, testCount: 2 } };
   const cases = Object.entries(NB360_FIXTURE_VARIANTS).flatMap(([task, variants]) => variants.map((variant) => [task, variant] as const));
 
   it.each(cases)('%s, variant %s, loads into the same splits as the default files', async (task, variant) => {
