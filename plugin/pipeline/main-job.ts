@@ -6,8 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { basename } from 'node:path';
 import { createJournalRecorder } from '../harness/optuna/export.js';
-import { WorkerPool } from '../../runners/pool.js';
-import type { JobResult } from '../../runners/protocol.js';
 import { InputError } from '../errors.js';
 import { initBackend, type BackendInfo } from '../nn/backend.js';
 import { buildNetwork } from '../nn/network.js';
@@ -24,11 +22,11 @@ import type { Budget } from '../search/budget.js';
 import { createBaseline, isBaselineName } from '../search/evolution.js';
 import { RandomSearch, type SpaceContext } from '../search/random.js';
 import { evaluationFromRecord, evaluationRecord, type CandidateRecord } from '../search/records.js';
-import type { Candidate, Evaluation, SearchMethod } from '../search/types.js';
+import type { Evaluation, SearchMethod } from '../search/types.js';
 import { archToJson } from '../space/arch-json.js';
 import { archCost } from '../space/cost.js';
 import type { Arch } from '../space/types.js';
-import { concatSplits, firstExamples, splitSource } from '../tasks/batches.js';
+import { concatSplits, splitSource } from '../tasks/batches.js';
 import type { MetricResult } from '../tasks/metrics/result.js';
 import { taskOutput } from '../tasks/output.js';
 import { loadTask } from '../tasks/registry.js';
@@ -38,14 +36,8 @@ import { budgetProblems } from './feasibility.js';
 import { createGenerativeMethod, isGenerativeMethod, pretrainingCost, provideGenerators, type GeneratorProvider, type LoadedGenerators } from './generator-provider.js';
 import { resolveFitness } from './recipe-checks.js';
 import { recipeBudget, spaceContext } from './space-context.js';
+import { createScoringPool, poolEvaluator, proxiesScoredWith } from './scoring-pool.js';
 import { versions, type Versions } from './versions.js';
-
-/** Proxies computed together with each fitness (they share the same passes). */
-const COMPANIONS: Readonly<Record<string, readonly string[]>> = {
-  tcet: ['tcet', 'nwot', 'snip-snr'],
-  nwot: ['nwot', 'tcet', 'snip-snr'],
-  'snip-snr': ['snip-snr', 'tcet', 'nwot'],
-};
 
 export interface MainJobOptions {
   readonly loaded: LoadedRecipe;
@@ -142,7 +134,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   const problems = budgetProblems(space, budget);
   if (problems.length > 0) throw new InputError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
   const fitness = resolveFitness(recipe);
-  const proxies = COMPANIONS[fitness] ?? [fitness];
+  const proxies = proxiesScoredWith(fitness);
   const backend = await initBackend(recipe.runtime.backend);
   progress.log(
     `hgnas ${versions().hgnas} | task ${task.id} (${task.splits.train.count} train / ${task.splits.val.count} val / ${task.splits.test.count} test) | backend ${backend.name} (${backend.detail}) | seed ${recipe.seed}`,
@@ -157,26 +149,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   const evaluationBudget = recipe.search.budget.evaluations ?? Number.POSITIVE_INFINITY;
   const resumed = options.resume ? resumeSearch(runDir, method, recipe, evaluationBudget) : { evaluated: 0, failed: 0, proxySeconds: 0, wallSeconds: 0 };
   const already = { evaluated: resumed.evaluated, failed: resumed.failed, proxySeconds: resumed.proxySeconds };
-  const zc = firstExamples(task.splits.train, task.inputShape, recipe.search.zcBatchSize);
-  const output = taskOutput(task);
-  const pool = new WorkerPool({
-    workers: recipe.runtime.workers,
-    timeoutSeconds: recipe.runtime.jobTimeoutSeconds,
-    retries: recipe.runtime.retries,
-    setup: {
-      backend: recipe.runtime.backend,
-      zcBatch: {
-        x: zc.x,
-        y: zc.y,
-        shape: [zc.count, task.inputShape.height, task.inputShape.width, task.inputShape.channels],
-        numClasses: task.numClasses,
-        // Non-classification tasks: the proxies differentiate the task's own loss.
-        ...(zc.targets !== undefined
-          ? { task: { loss: output.loss, targets: zc.targets, ...(output.decode ? { decode: output.decode } : {}) } }
-          : {}),
-      },
-    },
-  });
+  const pool = createScoringPool(recipe, task);
   const evaluator = poolEvaluator(pool, proxies, fitness, recipe.seed);
   const recorder = options.optuna
     ? createJournalRecorder(options.optuna, recipe.name, { runId: basename(runDir.path), task: task.id, fitness, method: method.name })
@@ -321,27 +294,6 @@ export function createSearchMethod(recipe: Recipe, space: SpaceContext, budget: 
     return createGenerativeMethod(name, recipe, space, budget, generators);
   }
   throw new InputError(`search.method: '${name}' is not available in this version`);
-}
-
-function poolEvaluator(pool: WorkerPool, proxies: readonly string[], fitness: string, seed: number) {
-  return (candidates: readonly Candidate[]): Promise<Evaluation[]> =>
-    Promise.all(
-      candidates.map(async (candidate): Promise<Evaluation> => {
-        const result: JobResult = await pool.run({
-          kind: 'score',
-          arch: archToJson(candidate.arch),
-          proxies,
-          // A fresh, reproducible initialisation per candidate.
-          seed: (seed * 1_000_003 + candidate.id) >>> 0,
-        });
-        if (!result.ok) return { candidate, ok: false, fitness: null, proxies: {}, reason: result.reason, seconds: result.seconds };
-        const value = result.values[fitness];
-        if (value === undefined || !Number.isFinite(value)) {
-          return { candidate, ok: false, fitness: null, proxies: result.values, reason: `${fitness}: not finite`, seconds: result.seconds };
-        }
-        return { candidate, ok: true, fitness: value, proxies: result.values, seconds: result.seconds };
-      }),
-    );
 }
 
 /** Recipe fields a resumed run may change: how long to search, where and how it runs. */

@@ -42,7 +42,7 @@ describe('generator-driven methods in runs', () => {
   it('are offered only when a generator loader is supplied', async () => {
     expect(availableMethods(false)).toEqual(['random', 'zen-nas', 'zico', 'tcet-ea']);
     expect(availableMethods(true)).toEqual(['random', 'zen-nas', 'zico', 'tcet-ea', 'hgnas', 'hgnas-ea']);
-    const error = await loadRunRecipe('recipes/mnist.yaml', ['search.method=hgnas']).catch((e: unknown) => e);
+    const error = await loadRunRecipe('recipes/mnist.yaml', ['search.method=hgnas'], { generators: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecipeError);
     expect((error as RecipeError).issues.map((i) => i.path)).toContain('search.method');
     const r = await recipe(['search.method=hgnas']);
