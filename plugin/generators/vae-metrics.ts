@@ -2,7 +2,7 @@
  * Reconstruction metrics of the graph VAE (method.md §7.5 "test metrics"): every cell is encoded
  * to μ (inference), decoded to probabilities and compared with its own canonical encoding.
  */
-import { cellFingerprint } from '../space/cell.js';
+import { cellFingerprint, isActive } from '../space/cell.js';
 import { labelChoices, type CellLabelOptions } from '../space/sampler.js';
 import { CELL_NODES, INTERMEDIATE_NODES, type Cell } from '../space/types.js';
 import { ENCODED_NODES } from '../space/encoding.js';
@@ -12,6 +12,14 @@ import type { GraphVae } from './vae-model.js';
 export interface VaeMetrics {
   /** Share of intermediate rows (6 per cell, isolated ones included) whose masked-argmax op and kernel both match. */
   readonly opKernelAccuracy: number;
+  /**
+   * The same over active intermediate rows only. An isolated node's op and kernel are arbitrary
+   * labels that never reach the network (method.md §2.5: the fingerprint ignores them), so no
+   * encoder can predict them for an unseen cell; this is the accuracy on what defines the network.
+   */
+  readonly activeOpKernelAccuracy: number;
+  /** Share of intermediate rows that are isolated in the evaluated cells. */
+  readonly isolatedShare: number;
   /** Share of the 28 base strict-upper-triangle entries (global node dropped) whose 0.5-thresholded probability matches. */
   readonly edgeAccuracy: number;
   /** Mean predicted probability on the true edges of that triangle. */
@@ -30,6 +38,8 @@ export interface VaeMetrics {
 export function vaeMetrics(vae: GraphVae, cells: readonly Cell[], labels?: CellLabelOptions): VaeMetrics {
   labelChoices(labels);
   let nodeHits = 0;
+  let activeHits = 0;
+  let activeRows = 0;
   let edgeHits = 0;
   let trueSum = 0;
   let trueCount = 0;
@@ -46,7 +56,14 @@ export function vaeMetrics(vae: GraphVae, cells: readonly Cell[], labels?: CellL
       const { adj, feat } = decoded[b]!;
       const probs = probabilitiesFromFlat(adj, feat);
       const { ops, kernels } = decodeLabels(probs.feat, labels);
-      for (const v of INTERMEDIATE_NODES) if (ops[v - 1] === cell.ops[v - 1] && kernels[v - 1] === cell.kernels[v - 1]) nodeHits++;
+      for (const v of INTERMEDIATE_NODES) {
+        const hit = ops[v - 1] === cell.ops[v - 1] && kernels[v - 1] === cell.kernels[v - 1];
+        if (hit) nodeHits++;
+        if (isActive(cell, v)) {
+          activeRows++;
+          if (hit) activeHits++;
+        }
+      }
       for (let i = 0; i < CELL_NODES; i++) {
         for (let j = i + 1; j < CELL_NODES; j++) {
           const p = adj[(i + 1) * ENCODED_NODES + (j + 1)]!;
@@ -67,6 +84,8 @@ export function vaeMetrics(vae: GraphVae, cells: readonly Cell[], labels?: CellL
   const edgesPerCell = (CELL_NODES * (CELL_NODES - 1)) / 2;
   return {
     opKernelAccuracy: nodeHits / (n * INTERMEDIATE_NODES.length),
+    activeOpKernelAccuracy: activeRows > 0 ? activeHits / activeRows : Number.NaN,
+    isolatedShare: 1 - activeRows / (n * INTERMEDIATE_NODES.length),
     edgeAccuracy: edgeHits / (n * edgesPerCell),
     meanProbTrueEdges: trueCount > 0 ? trueSum / trueCount : Number.NaN,
     meanProbAbsentEdges: absentCount > 0 ? absentSum / absentCount : Number.NaN,

@@ -4,6 +4,7 @@ import { tf } from '../../plugin/nn/tf.js';
 import { conditionMse, klDivergence, mineTriplets, tripletLoss, weightedBceWithLogits } from '../../plugin/generators/vae-loss.js';
 import { GraphVae, PAPER_VAE_CONFIG, trainVae, vaeMetrics, type VaeConfig } from '../../plugin/generators/vae.js';
 import { cellToReference } from '../../plugin/space/encoding.js';
+import type { Cell, KernelSize, OpName } from '../../plugin/space/types.js';
 import { sampleUniqueCells } from '../../plugin/space/sampler.js';
 import { Rng } from '../../plugin/util/rng.js';
 
@@ -220,5 +221,31 @@ describe('GraphVae forward, serialization and training', () => {
       expect(Math.abs(grads.get(name)![index]! - numeric)).toBeLessThan(0.02 * Math.max(1, Math.abs(numeric)));
     }
     vae.dispose();
+  });
+});
+
+describe('vaeMetrics on a decoder with known mistakes', () => {
+  // Input → n1, n2 → output; n3..n6 isolated. Every node conv k3.
+  const adj = Array.from({ length: 8 }, () => new Array<0 | 1>(8).fill(0));
+  adj[0]![1] = 1; adj[0]![2] = 1; adj[1]![7] = 1; adj[2]![7] = 1;
+  const truth: Cell = { adj, ops: new Array<OpName>(6).fill('conv'), kernels: new Array<KernelSize>(6).fill(3) };
+  // The "reconstruction": n1 (active) becomes sep_conv, n4 (isolated) gets kernel 5; edges right.
+  const predicted: Cell = { adj, ops: truth.ops.map((o, i) => (i === 0 ? 'sep_conv' : o)), kernels: truth.kernels.map((k, i) => (i === 3 ? 5 : k)) };
+  const fake = {
+    encode: (cells: readonly Cell[]) => ({ mu: cells.map(() => new Float32Array(1)), condition: cells.map(() => [0, 0, 0, 0]) }),
+    decode: (latents: readonly Float32Array[]) => latents.map(() => {
+      const ref = cellToReference(predicted);
+      return { adj: Float32Array.from(ref.adj.flat()), feat: Float32Array.from(ref.features.flat()) };
+    }),
+  } as unknown as GraphVae;
+
+  it('counts hits over all intermediate rows and over active rows, as worked by hand', () => {
+    const m = vaeMetrics(fake, [truth, truth]);
+    expect(m.opKernelAccuracy).toBeCloseTo(4 / 6, 12); // n1 and n4 wrong of 6 rows
+    expect(m.activeOpKernelAccuracy).toBeCloseTo(1 / 2, 12); // n1 wrong of the active n1, n2
+    expect(m.isolatedShare).toBeCloseTo(4 / 6, 12);
+    expect(m.edgeAccuracy).toBe(1);
+    expect(m.validity).toBe(1);
+    expect(m.exactMatch).toBe(0); // a different active op is a different network
   });
 });
