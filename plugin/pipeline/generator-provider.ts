@@ -16,9 +16,10 @@ export interface LoadedGenerators {
   readonly cells: CellGenerator;
   readonly macro: MacroGenerator;
   /**
-   * What was loaded, recorded in result.json as `generators`. Two keys are read: `source` (a
-   * string: checkpoint path or 'builtin') and `pretrainingSeconds` (a number: what building the
-   * checkpoint cost), reported as `costs.pretraining`.
+   * What was loaded, recorded in result.json as `generators`. Three keys are read: `source` (a
+   * string: checkpoint path or 'builtin'), `pretrainingSeconds` (a number: what building the
+   * checkpoint cost), reported as `costs.pretraining`, and `builtInThisRun` (true when this run
+   * paid that cost itself: generators.pretrain), which makes it count in `costs.pretrainSeconds`.
    */
   readonly describe: Record<string, unknown>;
   /** Fine-tunes the macro transformer (search.hgnas.refine); required only when refinement is on. */
@@ -49,12 +50,13 @@ export async function provideGenerators(recipe: Recipe, provider: GeneratorProvi
 }
 
 /** costs.pretraining of result.json: what the checkpoint cost to build, as its loader reports it. */
-export function pretrainingCost(generators: LoadedGenerators | null, recipe: Recipe): { seconds: number | null; source: string } | null {
+export function pretrainingCost(generators: LoadedGenerators | null, recipe: Recipe): { seconds: number | null; source: string; builtInThisRun: boolean } | null {
   if (generators === null) return null;
-  const { source, pretrainingSeconds } = generators.describe;
+  const { source, pretrainingSeconds, builtInThisRun } = generators.describe;
   return {
     seconds: typeof pretrainingSeconds === 'number' && Number.isFinite(pretrainingSeconds) ? pretrainingSeconds : null,
     source: typeof source === 'string' ? source : recipe.generators.checkpoint,
+    builtInThisRun: builtInThisRun === true,
   };
 }
 

@@ -50,6 +50,7 @@ export async function loadGenerators(recipe: Recipe): Promise<LoadedGenerators> 
     describe: {
       source: recipe.generators.checkpoint === 'builtin' ? `builtin (${path})` : path,
       pretrainingSeconds: typeof costs?.totalSeconds === 'number' ? costs.totalSeconds : null,
+      builtInThisRun: false,
       created: manifest.created ?? null,
       ccnfObjective: bundle.ccnfObjective,
       clusters: bundle.mixture.means.length,
@@ -65,10 +66,13 @@ export function generatorProvider(options: { readonly pretrainDir: string; reado
   return async (recipe) => {
     if (!recipe.generators.pretrain) return loadGenerators(recipe);
     const dir = options.pretrainDir;
-    if (!existsSync(join(dir, 'manifest.json'))) {
+    const built = !existsSync(join(dir, 'manifest.json'));
+    if (built) {
       options.progress.log(`generators.pretrain: building a checkpoint in ${dir} (hgnas pretrain with this recipe's pretrain section)`);
       await runPretrain({ recipe, progress: options.progress, out: dir, resume: existsSync(join(dir, 'work')) });
     }
-    return loadGenerators({ ...recipe, generators: { ...recipe.generators, checkpoint: dir, pretrain: false } });
+    const loaded = await loadGenerators({ ...recipe, generators: { ...recipe.generators, checkpoint: dir, pretrain: false } });
+    // A resumed run that finds the checkpoint finished still paid for it: the directory is the run's own.
+    return { ...loaded, describe: { ...loaded.describe, builtInThisRun: true } };
   };
 }

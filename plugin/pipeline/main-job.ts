@@ -80,13 +80,14 @@ export interface RunResult {
     readonly finalValAccuracy: number | null;
   };
   readonly costs: {
+    /** Pretraining paid by this run (generators.pretrain: true); 0 when it loaded a checkpoint. */
     readonly pretrainSeconds: number;
     readonly searchSeconds: number;
     readonly rerankSeconds: number;
     readonly trainSeconds: number;
     readonly totalSeconds: number;
     /** Each stage's cost on its own: building the generators' checkpoint (null = no generators), the search, the final training. */
-    readonly pretraining: { readonly seconds: number | null; readonly source: string } | null;
+    readonly pretraining: { readonly seconds: number | null; readonly source: string; readonly builtInThisRun: boolean } | null;
     readonly search: { readonly seconds: number; readonly evaluations: number; readonly backend: string };
     readonly training: { readonly seconds: number };
   };
@@ -223,6 +224,7 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
   const trainSeconds = (performance.now() - trainStarted) / 1000;
   const last = history.epochs[history.epochs.length - 1];
   const totalSeconds = (performance.now() - t0) / 1000;
+  const pretraining = pretrainingCost(provided?.generators ?? null, recipe);
   const result: RunResult = {
     format: 'hgnas/result@1',
     name: recipe.name,
@@ -253,12 +255,12 @@ export async function runMainJob(options: MainJobOptions): Promise<RunResult> {
       finalValAccuracy: last?.valAccuracy ?? null,
     },
     costs: {
-      pretrainSeconds: 0,
+      pretrainSeconds: pretraining?.builtInThisRun === true ? (pretraining.seconds ?? 0) : 0,
       searchSeconds: round(resumed.wallSeconds + outcome.wallSeconds),
       rerankSeconds: round(rerankSeconds),
       trainSeconds: round(trainSeconds),
       totalSeconds: round(totalSeconds),
-      pretraining: pretrainingCost(provided?.generators ?? null, recipe),
+      pretraining,
       search: { seconds: round(resumed.wallSeconds + outcome.wallSeconds), evaluations: outcome.evaluated, backend: backend.name },
       training: { seconds: round(trainSeconds) },
     },

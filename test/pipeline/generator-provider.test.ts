@@ -86,8 +86,10 @@ describe('generator-driven methods in runs', () => {
 
   it('reports what the checkpoint cost to build, from the loader', async () => {
     const r = await recipe(['search.method=hgnas']);
-    expect(pretrainingCost(generators(), r)).toEqual({ seconds: 123.5, source: '/ckpt/test' });
-    expect(pretrainingCost({ ...generators(), describe: {} }, r)).toEqual({ seconds: null, source: 'builtin' });
+    expect(pretrainingCost(generators(), r)).toEqual({ seconds: 123.5, source: '/ckpt/test', builtInThisRun: false });
+    expect(pretrainingCost({ ...generators(), describe: {} }, r)).toEqual({ seconds: null, source: 'builtin', builtInThisRun: false });
+    const built = { ...generators(), describe: { source: '/run/generators', pretrainingSeconds: 900, builtInThisRun: true } };
+    expect(pretrainingCost(built, r)).toEqual({ seconds: 900, source: '/run/generators', builtInThisRun: true });
     expect(pretrainingCost(null, r)).toBeNull();
   });
 });

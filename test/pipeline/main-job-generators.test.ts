@@ -56,7 +56,9 @@ describe('runMainJob with a generator provider', () => {
     expect(origins.slice(0, 4).every((o) => o.startsWith('proposal:'))).toBe(true); // proposalShare 0.5 of 8
     expect(origins.slice(4).every((o) => o.startsWith('exploit:'))).toBe(true);
     expect(refinements).toBeGreaterThanOrEqual(1);
-    expect(result.costs.pretraining).toEqual({ seconds: 42, source: 'test-doubles' });
+    expect(result.costs.pretraining).toEqual({ seconds: 42, source: 'test-doubles', builtInThisRun: false });
+    // A loaded checkpoint's cost is reported, not charged to this run.
+    expect(result.costs.pretrainSeconds).toBe(0);
     expect(result.costs.search.evaluations).toBe(8);
     expect(result.costs.search.backend).toBe(result.backend.name);
     expect(result.costs.training.seconds).toBe(result.training.seconds);

@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../plugin/errors.js';
 import { parseSequence, printSequence } from '../../plugin/generators/macro-text.js';
 import { initBackend } from '../../plugin/nn/backend.js';
-import { loadGenerators } from '../../plugin/pipeline/load-generators.js';
+import { generatorProvider, loadGenerators } from '../../plugin/pipeline/load-generators.js';
+import { pretrainingCost } from '../../plugin/pipeline/generator-provider.js';
 import { runPretrain } from '../../plugin/pipeline/pretrain.js';
 import { loadRunRecipe } from '../../plugin/pipeline/recipe-checks.js';
 import { createProgress } from '../../plugin/report/progress.js';
@@ -103,5 +104,14 @@ describe('hgnas pretrain (toy sizes)', () => {
     const loaded = await loadRunRecipe('recipes/pretrain.yaml', TINY);
     await expect(runPretrain({ recipe: loaded.recipe, progress: createProgress('none'), out: dir, resume: false })).rejects.toThrow(InputError);
     await expect(runPretrain({ recipe: loaded.recipe, progress: createProgress('none'), out: dir, resume: false })).rejects.toThrow(/already holds a finished checkpoint/);
+  });
+
+  it('charges a run with generators.pretrain the checkpoint it built (a resumed run finds it finished and reuses it)', async () => {
+    const run = await loadRunRecipe('recipes/mnist.yaml', ['generators.pretrain=true', 'search.method=hgnas']);
+    const provided = await generatorProvider({ pretrainDir: dir, progress: createProgress('none') })(run.recipe);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { costs: { totalSeconds: number } };
+    expect(pretrainingCost(provided, run.recipe)).toEqual({ seconds: manifest.costs.totalSeconds, source: dir, builtInThisRun: true });
+    const loadedOnly = await loadGenerators((await loadRunRecipe('recipes/mnist.yaml', [`generators.checkpoint=${JSON.stringify(dir)}`, 'search.method=hgnas'])).recipe);
+    expect(pretrainingCost(loadedOnly, run.recipe)?.builtInThisRun).toBe(false);
   });
 });
