@@ -6,7 +6,7 @@
  * (reconstruction, sample validity/uniqueness, held-out likelihood, condition following) and one
  * checkpoint directory.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { trainCcnf } from '../generators/ccnf-train.js';
@@ -87,6 +87,19 @@ export interface PretrainReport {
 
 const round = (x: number, digits = 4) => Number(x.toFixed(digits));
 
+/** Seconds spent scoring labelled cells by earlier runs into the same directory (next to their stream). */
+export const SCORING_COST_FILE = 'labelled-cells.cost.json';
+
+function readScoringSeconds(file: string): number {
+  if (!existsSync(file)) return 0;
+  try {
+    const seconds = (JSON.parse(readFileSync(file, 'utf8')) as { seconds?: unknown }).seconds;
+    return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : 0;
+  } catch {
+    return 0; // a cost note cut short by a crash: the cells themselves are safe in the stream
+  }
+}
+
 function checkpointDirectory(recipe: Recipe, out: string | null): string {
   return out ?? recipe.pretrain.output ?? join(recipe.output.dir, `${recipe.name}-checkpoint`);
 }
@@ -139,6 +152,12 @@ export async function runPretrain(options: PretrainOptions): Promise<PretrainRep
   let metrics: Partial<Record<keyof PretrainMetrics, unknown>> = {};
   try {
     const bar = progress.task('cells', p.cells.labelled, 'scored');
+    // Scoring is the one stage a resumed build reads back instead of redoing; its seconds so far are
+    // kept next to the stream, so the checkpoint's cost counts the scoring of every run that built it.
+    const scoringCost = join(dir, 'work', SCORING_COST_FILE);
+    const earlierScoring = readScoringSeconds(scoringCost);
+    const scoringStarted = performance.now();
+    const saveScoringSeconds = () => writeFileSync(scoringCost, `${JSON.stringify({ seconds: round(earlierScoring + (performance.now() - scoringStarted) / 1000, 1) })}\n`);
     labelled = await timed(costs, 'labelledCellsSeconds', () =>
       labelledCells(scorer.score, {
         directory: join(dir, 'work'),
@@ -151,9 +170,17 @@ export async function runPretrain(options: PretrainOptions): Promise<PretrainRep
         labels,
         scoreBatch: 4 * recipe.runtime.workers,
         evolutionBatch: recipe.runtime.workers,
-        onProgress: (e) => bar.update(e.history, `${e.phase}${e.replayed > 0 ? `, ${e.replayed} read back` : ''}`),
+        onProgress: (e) => {
+          bar.update(e.history, `${e.phase}${e.replayed > 0 ? `, ${e.replayed} read back` : ''}`);
+          if (e.replayed < e.history) saveScoringSeconds();
+        },
       }),
     );
+    if (earlierScoring > 0) {
+      costs.labelledCellsSeconds = round(earlierScoring + costs.labelledCellsSeconds!, 1);
+      progress.log(`cells: ${earlierScoring.toFixed(1)} s of scoring by an earlier run counted in this checkpoint's cost`);
+    }
+    saveScoringSeconds();
     bar.finish(`${labelled.length} labelled cells`);
     const unlabelled = await timed(costs, 'unlabelledCellsSeconds', () => unlabelledCells({ count: p.cells.unlabelled, seed: recipe.seed + 1, labels }));
     const dataset = labelledDataset(labelled, { fraction: p.cells.heldOut, seed: 0 });
@@ -316,7 +343,7 @@ export async function runPretrain(options: PretrainOptions): Promise<PretrainRep
       unique: new Set(macroSamples.map((g) => JSON.stringify(g))).size,
     };
 
-    costs.totalSeconds = round((performance.now() - started) / 1000, 1);
+    costs.totalSeconds = round((performance.now() - started) / 1000 + earlierScoring, 1);
     await writeGeneratorCheckpoint(dir, { vae, normaliser: dataset.normaliser, mixture, ccnf, ccnfObjective: p.ccnf.objectives[0]!, macro }, {
       versions: versions(),
       created: new Date().toISOString(),

@@ -6,7 +6,7 @@
  * of its cluster and counts the concrete networks that fall within the recipe's hard budgets
  * (params, FLOPs, minParams) — what `hgnas` proposals face before the candidate gate.
  *
- *   npm run build && node dist/test/bench/macro-budget-bench.js [--recipe recipes/mnist-compare.yaml] [--samples 1000]
+ *   npm run build && node dist/test/bench/macro-budget-bench.js [--recipe recipes/mnist-compare.yaml] [--samples 1000] [--checkpoint builtin|DIR]
  */
 import { parseArgs } from 'node:util';
 import { parseSequence, printSequence } from '../../plugin/generators/macro-text.js';
@@ -25,12 +25,13 @@ const { values } = parseArgs({
     recipe: { type: 'string', default: 'recipes/mnist-compare.yaml' },
     samples: { type: 'string', default: '1000' },
     temperature: { type: 'string' },
+    checkpoint: { type: 'string', default: 'builtin' },
   },
 });
 const samples = Number(values.samples);
 
 const backend = await initBackend('auto');
-const { recipe } = await loadRunRecipe(values.recipe!, ['search.method=hgnas'], { generators: true });
+const { recipe } = await loadRunRecipe(values.recipe!, ['search.method=hgnas', `generators.checkpoint=${JSON.stringify(values.checkpoint)}`], { generators: true });
 const task = loadTask({ id: recipe.task.id, data: recipe.task.data, split: recipe.task.split, options: recipe.task.options ?? {} });
 const space = spaceContext(recipe, task);
 const budget = recipeBudget(recipe);

@@ -12,7 +12,7 @@ import { parseSequence, printSequence } from '../../plugin/generators/macro-text
 import { initBackend } from '../../plugin/nn/backend.js';
 import { generatorProvider, loadGenerators } from '../../plugin/pipeline/load-generators.js';
 import { pretrainingCost } from '../../plugin/pipeline/generator-provider.js';
-import { runPretrain } from '../../plugin/pipeline/pretrain.js';
+import { runPretrain, SCORING_COST_FILE } from '../../plugin/pipeline/pretrain.js';
 import { loadRunRecipe } from '../../plugin/pipeline/recipe-checks.js';
 import { createProgress } from '../../plugin/report/progress.js';
 import { validateCell } from '../../plugin/space/cell.js';
@@ -74,6 +74,9 @@ describe('hgnas pretrain (toy sizes)', () => {
       const values = group.weights.reduce((n: number, w: { shape: number[] }) => n + w.shape.reduce((a, b) => a * b, 1), 0);
       expect(statSync(join(dir, group.paths[0])).size).toBe(values * 4);
     }
+    // The scoring seconds are also kept next to the cell stream, for a resumed build to add to.
+    const scoring = JSON.parse(readFileSync(join(dir, 'work', SCORING_COST_FILE), 'utf8')) as { seconds: number };
+    expect(Math.abs(scoring.seconds - manifest.costs.labelledCellsSeconds)).toBeLessThanOrEqual(0.2);
     expect(manifest.vae.parameters).toBe(manifest.vae.weightsManifest[0].weights.reduce((n: number, w: { shape: number[] }) => n + w.shape.reduce((a, b) => a * b, 1), 0));
 
     const run = await loadRunRecipe('recipes/mnist.yaml', [`generators.checkpoint=${JSON.stringify(dir)}`, 'search.method=hgnas']);
