@@ -37,7 +37,20 @@ describe('leaderboard', () => {
     expect(csv[0]!.slice(0, 7)).toEqual(['rank', 'method', 'runs', 'metric', 'direction', 'metric_mean', 'metric_std']);
     expect(csv[1]!.slice(0, 7)).toEqual(['1', 'a', '1', 'accuracy', 'max', '0.9', '']);
     const md = leaderboardMarkdown(board);
-    expect(md).toContain('| 1 | a | 1 | 0.9000 | 1000 | 2.00 | tcet 10.00 | 4 | 2.0 | wasm | 30.0 |');
+    expect(md).toContain('| 1 | a | 1 | 0.9000 | 1000 | 2.00 | tcet 10.00 | 4 | — | 2.0 | wasm | 30.0 |');
     expect(md).toContain('| b | 0 | 0.8000 |');
+  });
+
+  it('reports the generators\' one-off pretraining cost apart from search and training', () => {
+    const withGenerators = (seed: number): RunRow => ({ ...row('hgnas', seed, 0.9), pretrainingSeconds: 1500 });
+    const board = buildLeaderboard('mnist', ['hgnas', 'random'], [withGenerators(0), withGenerators(1), row('random', 0, 0.8)]);
+    expect(board.methods.map((m) => [m.method, m.pretrainingSeconds])).toEqual([['hgnas', 1500], ['random', null]]);
+    const md = leaderboardMarkdown(board);
+    // hgnas: 2 runs, mean 0.9 ± 0, params 1500 ± 707, search 2.5 ± 0.7 s; pretraining counted once, not per run.
+    expect(md).toContain('| 1 | hgnas | 2 | 0.9000 ± 0.0000 | 1500 ± 707 | 2.00 ± 0.00 | tcet 10.50 ± 0.7071 | 4 ± 0 | 1500 | 2.5 ± 0.7 | wasm | 30.0 ± 0.0 |');
+    const csv = leaderboardCsv(board).trim().split('\n').map((l) => l.split(','));
+    const column = csv[0]!.indexOf('pretraining_seconds');
+    expect(csv[1]![column]).toBe('1500');
+    expect(csv[2]![column]).toBe('');
   });
 });
