@@ -57,7 +57,7 @@ describe('hgnas run', () => {
     expect(best.format).toBe('hgnas/arch@1');
     expect(best.meta.params).toBe(result.params);
 
-    const study = JournalStudy.open(new JournalStorage(journal), 'mnist-random');
+    const study = JournalStudy.open(new JournalStorage(journal), 'mnist');
     expect(study.trials()).toHaveLength(4);
   });
 

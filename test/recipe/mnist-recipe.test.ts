@@ -10,9 +10,9 @@ import { lines, tempProject } from './helpers.js';
 function documented(cwd: string): Recipe {
   return {
     version: 1,
-    name: 'mnist-random',
+    name: 'mnist',
     seed: 0,
-    description: 'Random search under a 100k-parameter budget on MNIST, ranked by TCET.',
+    description: 'Hierarchical generative search (transformer macro proposals, CCNF cells) under a 100k-parameter budget on MNIST, ranked by TCET.',
     task: { id: 'mnist', data: null, split: { train: 0.7, val: 0.1, test: 0.2 }, options: {}, stemStride: 2 },
     space: {
       stages: { min: 1, max: 3 },
@@ -39,7 +39,7 @@ function documented(cwd: string): Recipe {
     },
     generators: { checkpoint: 'builtin', pretrain: false, cellTemperature: 0.4, macroTemperature: 0.8, topK: 50 },
     search: {
-      method: 'random',
+      method: 'hgnas',
       fitness: 'auto',
       budget: { evaluations: 80, seconds: null },
       batch: 8,
@@ -85,11 +85,12 @@ describe('recipes/mnist.yaml', () => {
   });
 
   test('the schema defaults are the documented values except where the MNIST recipe tunes its run', async () => {
-    const dir = tempProject({ 'mnist-random.yaml': lines('task: { id: mnist }') });
-    const { recipe } = await loadRecipe(join(dir, 'mnist-random.yaml'), { cwd: dir });
+    const dir = tempProject({ 'mnist.yaml': lines('task: { id: mnist }') });
+    const { recipe } = await loadRecipe(join(dir, 'mnist.yaml'), { cwd: dir });
     // The name comes from the file name; the description has no default. The MNIST recipe sets a
-    // stride-2 stem, wider minimum channels, FLOPs and minimum-params budgets, a smaller search
-    // budget, more epochs and shift augmentation on top of them.
+    // stride-2 stem, wider minimum channels, FLOPs and minimum-params budgets, the hgnas method
+    // (the schema's default stays the generator-free random baseline), a smaller search budget,
+    // more epochs and shift augmentation on top of them.
     const mnist = documented(dir);
     expect(recipe).toEqual({
       ...mnist,
@@ -97,7 +98,7 @@ describe('recipes/mnist.yaml', () => {
       task: { ...mnist.task, stemStride: 'auto' },
       space: { ...mnist.space, channels: { min: 8, max: 64 } },
       constraints: { ...mnist.constraints, flops: null, minParams: null },
-      search: { ...mnist.search, budget: { evaluations: 100, seconds: null } },
+      search: { ...mnist.search, method: 'random', budget: { evaluations: 100, seconds: null } },
       evaluation: { ...mnist.evaluation, train: { ...mnist.evaluation.train, epochs: 4, augment: { randomCrop: 0, flip: false } } },
     });
   });
