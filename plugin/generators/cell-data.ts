@@ -249,7 +249,15 @@ export async function labelledCells(score: CellScoreFn, options: CellReaOptions)
   };
 
   const rng = new Rng(options.seed);
-  const drawn = sampleUniqueCells(rng, initial, options.labels).filter((cell) => paramsOf(cell) <= maxParams);
+  const candidates = sampleUniqueCells(rng, initial, options.labels);
+  const drawn = candidates.filter((cell) => paramsOf(cell) <= maxParams);
+  if (drawn.length === 0 && candidates.length > 0) {
+    const smallest = Math.min(...candidates.map(paramsOf));
+    throw new InputError(
+      `pretrain.cells.maxProxyParams: none of the ${candidates.length} initial cells fits under ${maxParams} parameters in the proxy network (the smallest needs ${smallest})`,
+      `raise pretrain.cells.maxProxyParams to at least ${smallest} (the default is 1M)`,
+    );
+  }
   const population: LabelledCell[] = [];
   for (let start = 0; start < drawn.length && history.length < target; start += scoreBatch) {
     const chunk = drawn.slice(start, start + scoreBatch);
@@ -265,7 +273,12 @@ export async function labelledCells(score: CellScoreFn, options: CellReaOptions)
     });
     report('initial');
   }
-  if (population.length === 0) throw new Error('labelledCells: no initial cell could be scored; check the scorer and the parameter limit');
+  if (population.length === 0) {
+    throw new InputError(
+      `pretrain.cells: scoring failed for every one of the ${drawn.length} initial cells (non-finite proxies or failed jobs; see the log above)`,
+      'check pretrain.proxyNetwork (channels, batch) and runtime.jobTimeoutSeconds',
+    );
+  }
 
   const fitness = (e: LabelledCell): number => e.score.snipSnr * e.score.nwot;
   let fruitless = 0;

@@ -90,6 +90,17 @@ export async function readWeights(dir: string, group: unknown, what: string): Pr
     );
   }
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  // A NaN or infinite weight poisons every sample (the search would then find no valid cell and
+  // spin), so a corrupt file is refused here with its first bad weight named.
+  const bad = all.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) {
+    let start = 0;
+    const tensor = group.weights.find((w) => (start += elementCount(w.shape)) > bad)!;
+    throw new CheckpointError(
+      `${file}: ${what} weight ${tensor.name} holds a non-finite value (${all[bad]}) at float ${bad} of the file (corrupt, or written by a diverged training)`,
+      'rebuild the checkpoint with `hgnas pretrain`',
+    );
+  }
   let offset = 0;
   return group.weights.map((w) => {
     const n = elementCount(w.shape);

@@ -4,7 +4,7 @@
  * produces) and, on a seeded random half of the lines, its TCET as `zc_score`.
  */
 import { Rng } from '../util/rng.js';
-import { printSequence } from './macro-text.js';
+import { DEFAULT_NUM_CLUSTERS, printSequence } from './macro-text.js';
 import type { ClusterGenotype } from './types.js';
 
 export interface CorpusRecord {
@@ -23,17 +23,18 @@ export interface CorpusRecord {
  * with three decimals (trailing zeros dropped). The text has no minus sign, so a negative or
  * non-finite TCET is left out even when `includeZc` asks for it.
  */
-export function corpusLine(record: CorpusRecord, includeZc: boolean): string {
+export function corpusLine(record: CorpusRecord, includeZc: boolean, numClusters = DEFAULT_NUM_CLUSTERS): string {
   const zcScore = includeZc && record.tcet !== null && Number.isFinite(record.tcet) && record.tcet >= 0 ? record.tcet : null;
   return printSequence(
     { numClasses: record.numClasses, inputSize: record.inputSize, params: record.params, flops: record.flops, zcScore },
     record.genotype,
+    numClusters,
   );
 }
 
-/** All records as lines, in order; `zc_score` on a seeded random ⌊n/2⌋ of them. */
-export function buildCorpus(records: readonly CorpusRecord[], seed: number): string[] {
+/** All records as lines, in order; `zc_score` on a seeded random ⌊n/2⌋ of them. Cluster ids run over 0..numClusters − 1. */
+export function buildCorpus(records: readonly CorpusRecord[], seed: number, numClusters = DEFAULT_NUM_CLUSTERS): string[] {
   const rng = new Rng(seed);
   const withZc = new Set(rng.subset(records.map((_, i) => i), Math.floor(records.length / 2)));
-  return records.map((r, i) => corpusLine(r, withZc.has(i)));
+  return records.map((r, i) => corpusLine(r, withZc.has(i), numClusters));
 }

@@ -15,7 +15,7 @@ import { recipeToYaml } from '../recipe/resolve.js';
 import type { Recipe } from '../recipe/types.js';
 import type { Progress } from '../report/progress.js';
 import { defaultRunPath, RunDir } from '../report/run-dir.js';
-import type { GeneratorProvider } from './generator-provider.js';
+import { isGenerativeMethod, type GeneratorProvider } from './generator-provider.js';
 import { buildLeaderboard, leaderboardCsv, leaderboardMarkdown, runRow, type Leaderboard, type RunRow } from './leaderboard.js';
 import { runMainJob, type RunResult } from './main-job.js';
 import { availableMethods, loadRunRecipe } from './recipe-checks.js';
@@ -152,6 +152,13 @@ export async function runCompare(options: CompareOptions): Promise<CompareOutcom
   checkCompareRequest(methods, seeds, withGenerators);
   // The shared recipe, checked once; the first method stands in for search.method.
   const base = await loadRunRecipe(options.recipePath, [...options.overrides, `search.method=${methods[0]}`], { generators: withGenerators });
+  const generative = methods.find(isGenerativeMethod);
+  if (generative !== undefined && options.generators) {
+    // Load the generators before anything runs or is written: a missing or corrupt checkpoint
+    // then stops the comparison now, not after the baselines listed before it have trained.
+    const probe = await loadRunRecipe(options.recipePath, [...options.overrides, `search.method=${generative}`], { generators: true });
+    await options.generators(probe.recipe);
+  }
   const dir = openCompareDir(options.out, base.recipe, options.recipePath);
   progress.log(`compare directory: ${dir} (an interrupted comparison continues with --out ${dir})`);
 

@@ -321,7 +321,7 @@ export async function runPretrain(options: PretrainOptions): Promise<PretrainRep
       }),
     );
     corpusBar.finish(`${records.length} in-budget records`);
-    const lines = buildCorpus(records, recipe.seed);
+    const lines = buildCorpus(records, recipe.seed, p.gmm.components);
     const macro = MacroLanguageModel.create({
       numClusters: p.gmm.components,
       transformer: { layers: p.macro.layers, width: p.macro.width, heads: p.macro.heads, mlp: p.macro.mlp, context: p.macro.context, dropout: p.macro.dropout },

@@ -30,6 +30,7 @@ export interface SchemaNode {
   maxLength?: number;
   pattern?: string;
   minItems?: number;
+  maxItems?: number;
   uniqueItems?: boolean;
 }
 
@@ -173,7 +174,10 @@ export function describeExpected(node: SchemaNode, root: SchemaNode = recipeSche
     case 'array': {
       const items = resolved.items === undefined ? null : resolveRef(resolved.items, root);
       const what = items?.enum !== undefined ? `values from: ${list(items.enum)}` : 'values';
-      words = `a ${resolved.minItems !== undefined && resolved.minItems > 0 ? 'non-empty ' : ''}list of ${resolved.uniqueItems === true ? 'distinct ' : ''}${what}`;
+      const min = resolved.minItems ?? 0;
+      const max = resolved.maxItems;
+      const size = max !== undefined && max === min ? `list of exactly ${min} ` : max !== undefined ? `list of ${min} to ${max} ` : min > 1 ? `list of at least ${min} ` : min === 1 ? 'non-empty list of ' : 'list of ';
+      words = `a ${size}${resolved.uniqueItems === true ? 'distinct ' : ''}${what}`;
       break;
     }
     case 'object':

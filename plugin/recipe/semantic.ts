@@ -142,6 +142,19 @@ export const checkCheckpoint: SemanticCheck = (recipe, ctx) =>
     ? []
     : directoryIssue(ctx, 'generators.checkpoint', recipe.generators.checkpoint, 'checkpoint directory');
 
+/** The cell evolution of §6.2 scores `initial` random cells, keeps `population` of them and grows the history to `labelled`. */
+export const checkPretrainCells: SemanticCheck = (recipe, ctx) => {
+  const { initial, population, labelled } = recipe.pretrain.cells;
+  const issues: RecipeIssue[] = [];
+  if (initial > labelled) {
+    issues.push(ctx.issue(['pretrain.cells.initial', 'pretrain.cells.labelled'], `pretrain.cells.initial (${initial}) must be ≤ pretrain.cells.labelled (${labelled}): the random initial cells are part of the labelled history`));
+  }
+  if (population > initial) {
+    issues.push(ctx.issue(['pretrain.cells.population', 'pretrain.cells.initial'], `pretrain.cells.population (${population}) must be ≤ pretrain.cells.initial (${initial}): the population starts from the initial cells`));
+  }
+  return issues;
+};
+
 /** The built-in checks, in reporting order. Append to add checks for every load. */
 export const semanticChecks: SemanticCheck[] = [
   checkSplitSumsToOne,
@@ -154,4 +167,5 @@ export const semanticChecks: SemanticCheck[] = [
   checkWorkers,
   checkDataDirectory,
   checkCheckpoint,
+  checkPretrainCells,
 ];

@@ -81,7 +81,11 @@ function keywordIssues(errors: ErrorObject[], segments: PathSegment[], data: unk
       }
       case 'minItems': {
         const schema = schemaAt(segments);
-        issues.push(locator.issue(path, `must not be empty: expected ${schema === null ? 'values' : describeExpected(schema)}`));
+        const { limit } = error.params as { limit: number };
+        const list = valueAt(data, segments);
+        const got = Array.isArray(list) ? `, got ${list.length}` : '';
+        const what = limit <= 1 ? 'must not be empty' : `must have at least ${limit} items${got}`;
+        issues.push(locator.issue(path, `${what}: expected ${schema === null ? 'values' : describeExpected(schema)}`));
         break;
       }
       default:

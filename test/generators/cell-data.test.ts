@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InputError } from '../../plugin/errors.js';
 import { describe, expect, it } from 'vitest';
 import {
   denormaliseCondition, fitNormaliser, labelledCells, labelledDataset, normaliseCondition, splitHeldOut, STREAM_FILE,
@@ -91,6 +92,17 @@ describe('labelled cells: cell REA streamed to disk (method.md §6.2)', () => {
       expect(first.n).toBeGreaterThan(0);
     });
   }
+
+  it('says which recipe field to raise when no cell fits the parameter limit, or every scoring fails', async () => {
+    const smallest = Math.min(...sampleUniqueCells(new Rng(3), 40).map((c) => proxyNetworkCost(c).params));
+    const tooSmall = labelledCells(scorer({ n: 0 }), small(mkdtempSync(join(tmpdir(), 'rea-')), { maxParams: 10 }));
+    await expect(tooSmall).rejects.toThrow(InputError);
+    await expect(labelledCells(scorer({ n: 0 }), small(mkdtempSync(join(tmpdir(), 'rea-')), { maxParams: 10 }))).rejects.toThrow(
+      new RegExp(`pretrain\\.cells\\.maxProxyParams: none of the 40 initial cells fits under 10 parameters .*smallest needs ${smallest}`),
+    );
+    const allFail = labelledCells(async (cells) => cells.map(() => null), small(mkdtempSync(join(tmpdir(), 'rea-'))));
+    await expect(allFail).rejects.toThrow(/pretrain\.cells: scoring failed for every one of the/);
+  });
 
   it('refuses a stream written with other options, and builds the normalised split', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rea-'));

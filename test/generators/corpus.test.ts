@@ -37,4 +37,11 @@ describe('macro LM corpus (method.md §12.6)', () => {
       expect(Math.abs(prompt.params! - records[i]!.params)).toBeLessThanOrEqual(5_000 + 1e-6);
     });
   });
+
+  it('names clusters beyond 31 when the GMM has more components (pretrain.gmm.components up to 64)', () => {
+    const wide = { ...RECORD, genotype: { ...RECORD.genotype, stages: [{ cluster: 47, channels: 32, stride: 1 as const, repeats: 1 }] } };
+    expect(corpusLine(wide, false, 64)).toBe('num_classes:10,input_size:32,param:0.99M,flops:446M:(inputs),(cell_47, 32, 1, 1),(head, 128),outputs');
+    expect(() => corpusLine(wide, false)).toThrow(/expected 0\.\.31, got 47/);
+    expect(buildCorpus([wide], 0, 64)).toHaveLength(1);
+  });
 });

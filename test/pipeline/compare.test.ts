@@ -130,4 +130,18 @@ describe('runCompare', () => {
     const seeds = await bad(['random'], 0);
     expect(seeds.message).toMatch(/--seeds: must be an integer ≥ 1/);
   });
+
+  it('loads the generators before any run, so a bad checkpoint stops the comparison before the baselines train', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'hgnas-compare-')), 'never-written');
+    let asked = 0;
+    const failing = async () => {
+      asked++;
+      throw new InputError('/ckpt/vae.weights.bin: expected 167452 float32 values', 'rebuild the checkpoint with `hgnas pretrain`');
+    };
+    const error = await runCompare({ recipePath: 'recipes/mnist.yaml', methods: ['random', 'hgnas'], seeds: 1, overrides: tiny, out, progress: createProgress('none'), generators: failing }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toMatch(/vae\.weights\.bin/);
+    expect(asked).toBe(1);
+    expect(existsSync(out)).toBe(false); // nothing written, random never ran
+  });
 });

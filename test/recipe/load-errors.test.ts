@@ -225,6 +225,13 @@ describe('loadRecipe rejects bad input with path, line:column and what is expect
     expect(strides.message).toContain('must not be empty');
   });
 
+  test('a fixed-length list names its length: the proxy network has exactly 3 stages', async () => {
+    const short = issueAt(await issuesOf(lines('task: { id: mnist }', 'pretrain:', '  proxyNetwork: { channels: [8, 16] }')), 'pretrain.proxyNetwork.channels');
+    expect(short.message).toBe('must have at least 3 items, got 2: expected a list of exactly 3 values');
+    const long = issueAt(await issuesOf(lines('task: { id: mnist }', 'pretrain:', '  proxyNetwork: { channels: [8, 16, 32, 64] }')), 'pretrain.proxyNetwork.channels');
+    expect(long.message).toBe('must be a list of exactly 3 values, got a list ([8,16,32,64])');
+  });
+
   test('total cells below the minimum number of stages; topK above the evaluations', async () => {
     const issues = await issuesOf(
       lines(

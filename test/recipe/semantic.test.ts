@@ -29,6 +29,20 @@ describe('semantic checks', () => {
     expect(formatIssues(issues, 'r.yaml')).toBe('r.yaml (default): search.population: for the test');
   });
 
+  test('pretrain cell counts out of order: more initial cells than labelled, a population above the initial cells', async () => {
+    const issues = await issuesOf(
+      lines(
+        'task: { id: mnist }', //                                        line 1
+        'pretrain:', //                                                   line 2
+        '  cells: { initial: 8, population: 10, labelled: 2 }', //       line 3: "  cells: { initial: " is 20 characters
+      ),
+    );
+    const initial = issueAt(issues, 'pretrain.cells.initial');
+    expect([initial.line, initial.column]).toEqual([3, 21]);
+    expect(initial.message).toMatch(/^pretrain\.cells\.initial \(8\) must be ≤ pretrain\.cells\.labelled \(2\)/);
+    expect(issueAt(issues, 'pretrain.cells.population').message).toMatch(/^pretrain\.cells\.population \(10\) must be ≤ pretrain\.cells\.initial \(8\)/);
+  });
+
   test('tournament larger than population, warm-up longer than training, no budget at all', async () => {
     const issues = await issuesOf(
       lines(
