@@ -168,7 +168,12 @@ function readStream(file: string, header: Record<string, unknown>): StreamRecord
     throw new InputError(`${file}: line 1 is not a JSON header; delete the file to start over`);
   }
   if (JSON.stringify(head) !== JSON.stringify(header)) {
-    throw new InputError(`${file} was written with other options (${complete[0]}); use another directory or delete the file to start over with ${JSON.stringify(header)}`);
+    const was = (typeof head === 'object' && head !== null ? head : {}) as Record<string, unknown>;
+    const differing = [...new Set([...Object.keys(was), ...Object.keys(header)])].filter((k) => JSON.stringify(was[k]) !== JSON.stringify(header[k]));
+    throw new InputError(
+      `${file} was written with other options: ${differing.map((k) => `${k} ${JSON.stringify(was[k])} (now ${JSON.stringify(header[k])})`).join(', ')}`,
+      'resume with the settings that wrote it (seed, pretrain.cells, space ops/kernels), use another --out, or delete the file to start over',
+    );
   }
   const records: StreamRecord[] = complete.slice(1).map((line, i) => {
     let r: Record<string, unknown>;

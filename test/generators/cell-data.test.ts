@@ -107,7 +107,7 @@ describe('labelled cells: cell REA streamed to disk (method.md §6.2)', () => {
   it('refuses a stream written with other options, and builds the normalised split', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rea-'));
     const history = await labelledCells(scorer({ n: 0 }), small(dir));
-    await expect(labelledCells(scorer({ n: 0 }), small(dir, { seed: 4 }))).rejects.toThrow(/other options/);
+    await expect(labelledCells(scorer({ n: 0 }), small(dir, { seed: 4 }))).rejects.toThrow(/written with other options: seed 3 \(now 4\)$/);
     writeFileSync(join(dir, STREAM_FILE), readFileSync(join(dir, STREAM_FILE), 'utf8').replace(/\n[^\n]*\n$/, '\nnot json\n'));
     await expect(labelledCells(scorer({ n: 0 }), small(dir))).rejects.toThrow(/not valid JSON/);
     const data = labelledDataset(history);
