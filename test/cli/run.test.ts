@@ -3,7 +3,7 @@
  * run directory, the --json output, the Optuna study it mirrors, and an over-tight budget.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,5 +118,20 @@ describe('hgnas run', () => {
     const r = hgnas(['run', 'recipes/mnist.yaml', ...tiny, '--set', 'constraints.minParams=99k', '--set', 'search.maxSamplingTries=20', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no architecture of this space met the budget in 20 draws/);
+  });
+
+  it('a corrupt checkpoint stops the run with exit 2 and leaves no half-made run directory behind', () => {
+    const base = mkdtempSync(join(tmpdir(), 'hgnas-run-'));
+    const checkpoint = join(base, 'ckpt');
+    cpSync(join(root, 'recipes', 'pretrained'), checkpoint, { recursive: true });
+    truncateSync(join(checkpoint, 'vae.weights.bin'), 1000);
+    const out = join(base, 'run');
+    const args = ['run', 'recipes/mnist.yaml', ...tiny, '--set', 'search.method=hgnas', '--set', `generators.checkpoint=${checkpoint}`, '--out', out];
+    const first = hgnas(args);
+    expect(first.code).toBe(2);
+    expect(first.stderr).toMatch(/vae\.weights\.bin: expected 167452 float32 values \(669808 bytes\) for vae, found 1000 bytes/);
+    expect(existsSync(out)).toBe(false);
+    // The same command again gives the same diagnosis, not "already exists".
+    expect(hgnas(args).stderr).toMatch(/vae\.weights\.bin: expected/);
   });
 });

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { runMainJob } from '../../pipeline/main-job.js';
+import { runMainJob, type RunResult } from '../../pipeline/main-job.js';
 import { generatorProvider } from '../../pipeline/load-generators.js';
 import { loadRunRecipe } from '../../pipeline/recipe-checks.js';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProgress } from '../../report/progress.js';
 import { defaultRunPath, RunDir } from '../../report/run-dir.js';
@@ -28,6 +29,7 @@ export function registerRunCommand(program: Command): void {
     if (options.resume && options.out) {
       throw new InputError('--resume and --out both name a run directory', 'use --resume <run-dir> alone to continue a run');
     }
+    const createdHere = !options.resume && !(options.out !== undefined && existsSync(options.out));
     const runDir = options.resume
       ? RunDir.create(options.resume, { resume: true })
       : options.out
@@ -41,7 +43,17 @@ export function registerRunCommand(program: Command): void {
       process.exit(130);
     });
     const generators = generatorProvider({ pretrainDir: join(runDir.path, 'checkpoint'), progress });
-    const result = await runMainJob({ loaded, runDir, progress, generators, resume: Boolean(options.resume), ...(options.optuna ? { optuna: options.optuna } : {}) });
+    let result: RunResult;
+    try {
+      result = await runMainJob({ loaded, runDir, progress, generators, resume: Boolean(options.resume), ...(options.optuna ? { optuna: options.optuna } : {}) });
+    } catch (error) {
+      // Bad input found before the first search round (e.g. a corrupt checkpoint) leaves a fresh
+      // directory that --resume cannot continue; remove it so the same command works once fixed.
+      if (error instanceof InputError && createdHere && !existsSync(join(runDir.path, 'search-state.json')) && !existsSync(join(runDir.path, 'checkpoint'))) {
+        rmSync(runDir.path, { recursive: true, force: true });
+      }
+      throw error;
+    }
     if (options.json) {
       printJson({ runDir: runDir.path, ...result });
       return;
