@@ -11,19 +11,9 @@ import { recipeBudget } from '../../plugin/pipeline/space-context.js';
 import { RecipeError } from '../../plugin/recipe/load.js';
 import type { Recipe } from '../../plugin/recipe/types.js';
 import { runSearch } from '../../plugin/search/driver.js';
-import type { SpaceContext } from '../../plugin/search/random.js';
-import { OP_NAMES, KERNEL_SIZES } from '../../plugin/space/types.js';
-import { fakeEvaluate, FakeCellGenerator, FakeMacroGenerator } from '../search/generator-doubles.js';
+import { fakeEvaluate, FakeCellGenerator, FakeMacroGenerator, MNIST_RECIPE_SPACE } from '../search/generator-doubles.js';
 
-const space: SpaceContext = {
-  input: { height: 28, width: 28, channels: 1 },
-  numClasses: 10,
-  stemStride: 2,
-  se: false,
-  bounds: { minStages: 1, maxStages: 3, maxTotalCells: 8, minChannels: 16, maxChannels: 64, maxRepeats: 3, strides: [1, 2], minHeadWidth: 16, maxHeadWidth: 128 },
-  ops: [...OP_NAMES],
-  kernels: [...KERNEL_SIZES],
-};
+const space = MNIST_RECIPE_SPACE;
 
 function generators(refine?: LoadedGenerators['refine']): LoadedGenerators {
   return {

@@ -7,10 +7,9 @@ import type { ClusterGenotype } from '../../plugin/generators/types.js';
 import { buildMacroCorpus, surrogateFitness } from '../../plugin/pipeline/macro-corpus.js';
 import { corpusSettings } from '../../plugin/pipeline/pretrain.js';
 import { loadRunRecipe } from '../../plugin/pipeline/recipe-checks.js';
-import type { SpaceContext } from '../../plugin/search/random.js';
 import { sampleUniqueCells } from '../../plugin/space/sampler.js';
-import { KERNEL_SIZES, OP_NAMES } from '../../plugin/space/types.js';
 import { Rng } from '../../plugin/util/rng.js';
+import { MNIST_RECIPE_SPACE } from '../search/generator-doubles.js';
 
 const stage = (cluster: number, repeats: number) => ({ cluster, channels: 16, stride: 1 as const, repeats });
 
@@ -25,15 +24,7 @@ describe('surrogate fitness of the corpus walks', () => {
 });
 
 describe('buildMacroCorpus', () => {
-  const space: SpaceContext = {
-    input: { height: 28, width: 28, channels: 1 },
-    numClasses: 10,
-    stemStride: 2,
-    se: false,
-    bounds: { minStages: 1, maxStages: 3, maxTotalCells: 8, minChannels: 16, maxChannels: 64, maxRepeats: 3, strides: [1, 2], minHeadWidth: 16, maxHeadWidth: 128 },
-    ops: [...OP_NAMES],
-    kernels: [...KERNEL_SIZES],
-  };
+  const space = MNIST_RECIPE_SPACE;
   const task = { input: space.input, numClasses: 10, stemStride: 2 as const };
   const pools = Array.from({ length: 4 }, (_, k) => sampleUniqueCells(new Rng(100 + k), 6));
 

@@ -12,6 +12,18 @@ import { sampleCell } from '../../plugin/space/sampler.js';
 import { KERNEL_SIZES, OP_NAMES, type Cell } from '../../plugin/space/types.js';
 import { Rng } from '../../plugin/util/rng.js';
 import type { Candidate, Evaluation } from '../../plugin/search/types.js';
+import type { SpaceContext } from '../../plugin/search/random.js';
+
+/** The space of recipes/mnist.yaml (stride-2 stem, 1–3 stages, ≤ 8 cells, 16–64 channels). */
+export const MNIST_RECIPE_SPACE: SpaceContext = {
+  input: { height: 28, width: 28, channels: 1 },
+  numClasses: 10,
+  stemStride: 2,
+  se: false,
+  bounds: { minStages: 1, maxStages: 3, maxTotalCells: 8, minChannels: 16, maxChannels: 64, maxRepeats: 3, strides: [1, 2], minHeadWidth: 16, maxHeadWidth: 128 },
+  ops: [...OP_NAMES],
+  kernels: [...KERNEL_SIZES],
+};
 
 export function clusterLabel(k: number): { op: (typeof OP_NAMES)[number]; kernel: (typeof KERNEL_SIZES)[number] } {
   return { op: OP_NAMES[k % 9]!, kernel: KERNEL_SIZES[Math.floor(k / 9) % 3]! };
