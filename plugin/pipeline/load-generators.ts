@@ -66,8 +66,7 @@ export function generatorProvider(options: { readonly pretrainDir: string; reado
   return async (recipe) => {
     if (!recipe.generators.pretrain) return loadGenerators(recipe);
     const dir = options.pretrainDir;
-    const built = !existsSync(join(dir, 'manifest.json'));
-    if (built) {
+    if (!existsSync(join(dir, 'manifest.json'))) {
       options.progress.log(`generators.pretrain: building a checkpoint in ${dir} (hgnas pretrain with this recipe's pretrain section)`);
       await runPretrain({ recipe, progress: options.progress, out: dir, resume: existsSync(join(dir, 'work')) });
     }

@@ -14,6 +14,7 @@
  * Records keep `tcet: null` (no zc_score in their lines) because the surrogate is not a measured TCET.
  */
 import type { CorpusRecord } from '../generators/corpus.js';
+import type { Recipe } from '../recipe/types.js';
 import type { ClusterGenotype } from '../generators/types.js';
 import { concreteArch, mutateClusterGenotype, randomClusterGenotype, RemoveWorstPopulation } from '../search/generative.js';
 import type { SpaceContext } from '../search/random.js';
@@ -97,4 +98,29 @@ export function buildMacroCorpus(options: MacroCorpusOptions): CorpusRecord[] {
     }
   }
   return records;
+}
+
+/**
+ * The corpus walks: the recipe's task plus the CIFAR-10/100 shapes, each under five log-spaced
+ * params caps around constraints.params; with constraints.flops, every cap is walked a second time
+ * under a FLOPs cap too, scaled to each task by its stem output area (FLOPs grow with it), so that
+ * the corpus holds networks that a params-and-FLOPs prompt like the search's can be answered with.
+ */
+export function corpusSettings(recipe: Recipe, input: { height: number; width: number; channels: number }, numClasses: number, stemStride: 1 | 2): CorpusSetting[] {
+  const tasks = [
+    { input, numClasses, stemStride },
+    { input: { height: 32, width: 32, channels: 3 }, numClasses: 10, stemStride: 1 as const },
+    { input: { height: 32, width: 32, channels: 3 }, numClasses: 100, stemStride: 1 as const },
+  ];
+  const unique = tasks.filter((t, i) => tasks.findIndex((u) => JSON.stringify(u) === JSON.stringify(t)) === i);
+  const top = recipe.constraints.params ?? 1_000_000;
+  const caps = [top / 8, top / 4, top / 2, top, top * 2].map(Math.round);
+  const flops = recipe.constraints.flops;
+  const area = (t: CorpusTask): number => (t.input.height / t.stemStride) * (t.input.width / t.stemStride);
+  return unique.flatMap((task) =>
+    caps.flatMap((maxParams) => [
+      { task, maxParams, maxFlops: null },
+      ...(flops === null ? [] : [{ task, maxParams, maxFlops: Math.round((flops * area(task)) / area(tasks[0]!)) }]),
+    ]),
+  );
 }

@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ClusterGenotype } from '../../plugin/generators/types.js';
-import { buildMacroCorpus, surrogateFitness } from '../../plugin/pipeline/macro-corpus.js';
-import { corpusSettings } from '../../plugin/pipeline/pretrain.js';
+import { buildMacroCorpus, corpusSettings, surrogateFitness } from '../../plugin/pipeline/macro-corpus.js';
 import { loadRunRecipe } from '../../plugin/pipeline/recipe-checks.js';
 import { sampleUniqueCells } from '../../plugin/space/sampler.js';
 import { Rng } from '../../plugin/util/rng.js';
